@@ -1,0 +1,53 @@
+// Session: one user's conversation with kinspect: the open Program, the
+// settings, aliases, and the line runner that handles `!cmd`, `| pipeline`,
+// `> file` and `>> file` the way crash does.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "commands/output.hpp"
+#include "core/error.hpp"
+#include "core/program.hpp"
+
+namespace kinspect {
+
+struct Settings {
+  bool scroll = true;     // page long output on a terminal (`set scroll on|off`)
+  int radix = 16;         // default output radix (`set radix`)
+};
+
+class Session {
+ public:
+  explicit Session(std::unique_ptr<Program> program);
+  Program* program() { return program_.get(); }
+  Settings& settings() { return settings_; }
+  std::map<std::string, std::string>& aliases() { return aliases_; }
+
+  // Runs one command line, writing to `out` unless the line redirects or
+  // pipes its output. Blank lines and comments succeed and print nothing.
+  Status run_line(std::string_view line, Output& out);
+  bool quit_requested() const { return quit_; }
+  void request_quit() { quit_ = true; }
+
+ private:
+  Status run_command(std::string_view line, Output& out);
+
+  std::unique_ptr<Program> program_;
+  Settings settings_;
+  std::map<std::string, std::string> aliases_;
+  bool quit_ = false;
+};
+
+// Splits "cmd args | pipeline" / "cmd args > file" at the first |, > or >>
+// outside quotes and parentheses. Exposed for tests.
+struct Redirect {
+  std::string command;
+  enum class Kind { none, pipe, write, append } kind = Kind::none;
+  std::string target;  // shell pipeline or file name
+};
+Redirect split_redirect(std::string_view line);
+
+}  // namespace kinspect

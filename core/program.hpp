@@ -1,0 +1,81 @@
+// Program: one open dump and everything needed to read it as the kernel saw
+// it: physical memory, the architecture's translation, vmlinux symbols and
+// VMCOREINFO. Commands and the kernel-object layer read through it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "arch/arch.hpp"
+#include "core/dump/dump.hpp"
+#include "core/elf_image.hpp"
+#include "core/error.hpp"
+#include "core/symbols/symbol_table.hpp"
+#include "core/vmcoreinfo.hpp"
+
+namespace kinspect {
+
+// Progress lines for slow steps (index builds); the REPL prints them on a
+// terminal's stderr only.
+using ProgressFn = std::function<void(std::string_view)>;
+
+struct OpenOptions {
+  // Open even when the vmlinux does not match the dump (prints a warning).
+  bool force_mismatch = false;
+  ProgressFn progress;
+};
+
+// The kernel's struct new_utsname, read from init_uts_ns in the dump.
+struct Utsname {
+  std::string sysname, nodename, release, version, machine, domainname;
+};
+
+class Program {
+ public:
+  // Opens a vmlinux and a vmcore given in either order (told apart by content).
+  static Result<std::unique_ptr<Program>> open(const std::string& a, const std::string& b,
+                                                const OpenOptions& opts = {});
+
+  const std::string& vmlinux_path() const { return vmlinux_->path(); }
+  const std::string& dump_path() const { return dump_->path(); }
+  Dump& dump() { return *dump_; }
+  const DumpInfo& dump_info() const { return dump_->info(); }
+  const Arch& arch() const { return *arch_; }
+  const VmcoreInfo& vmcoreinfo() const { return vmcoreinfo_; }
+  const ElfImage& vmlinux() const { return *vmlinux_; }
+  const SymbolTable& symbols() const { return symbols_; }
+  SymbolTable& symbols() { return symbols_; }
+  const Utsname& utsname() const { return utsname_; }
+  // Warnings gathered while opening (e.g. a forced mismatch), shown at startup.
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // Kernel virtual memory through the architecture's page tables.
+  Status read(uint64_t vaddr, std::span<uint8_t> out);
+  Status read_phys(uint64_t paddr, std::span<uint8_t> out);
+  Result<uint64_t> read_u64(uint64_t vaddr);
+  Result<uint32_t> read_u32(uint64_t vaddr);
+  Result<std::string> read_string(uint64_t vaddr, size_t max);
+
+  // Run-time address of a symbol or a not_found error naming it.
+  Result<uint64_t> symbol_address(std::string_view name) const;
+
+ private:
+  Program() = default;
+  Status identify_kernel(const OpenOptions& opts);
+  // Link-time vmlinux address of a run-time kernel-image address.
+  std::optional<uint64_t> link_address(uint64_t runtime) const;
+
+  std::unique_ptr<ElfImage> vmlinux_;
+  std::unique_ptr<Dump> dump_;
+  std::unique_ptr<Arch> arch_;
+  VmcoreInfo vmcoreinfo_;
+  SymbolTable symbols_;
+  Utsname utsname_;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace kinspect

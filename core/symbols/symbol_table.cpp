@@ -1,0 +1,171 @@
+#include "core/symbols/symbol_table.hpp"
+
+#include <elf.h>
+#include <gelf.h>
+
+#include <algorithm>
+
+#include "core/elf_image.hpp"
+
+namespace kinspect {
+
+std::string_view SymbolTable::intern(std::string_view s) {
+  strings_.emplace_back(s);
+  return strings_.back();
+}
+
+void SymbolTable::add(std::string_view name, uint64_t addr, uint64_t size, char type,
+                      std::string_view module) {
+  Symbol s;
+  s.name = intern(name);
+  s.module = module.empty() ? std::string_view{} : intern(module);
+  s.addr = addr;
+  s.size = size;
+  s.type = type;
+  syms_.push_back(s);
+  dirty_ = true;
+}
+
+namespace {
+// When several symbols share an address, the one printed for it is a global
+// function or object before a local one, and a sized symbol before a label.
+int rank(const Symbol& s) {
+  int r = 0;
+  if (s.type >= 'A' && s.type <= 'Z') r -= 2;
+  if (s.size) r -= 1;
+  return r;
+}
+}  // namespace
+
+void SymbolTable::ensure_sorted() const {
+  if (!dirty_) return;
+  std::stable_sort(syms_.begin(), syms_.end(), [](const Symbol& a, const Symbol& b) {
+    if (a.addr != b.addr) return a.addr < b.addr;
+    return rank(a) < rank(b);
+  });
+  by_name_.clear();
+  by_name_.reserve(syms_.size());
+  for (size_t i = 0; i < syms_.size(); ++i) by_name_.emplace(syms_[i].name, i);
+  dirty_ = false;
+}
+
+void SymbolTable::finalize() { ensure_sorted(); }
+
+const std::vector<Symbol>& SymbolTable::sorted() const {
+  ensure_sorted();
+  return syms_;
+}
+
+const Symbol* SymbolTable::find(std::string_view name) const {
+  ensure_sorted();
+  auto [lo, hi] = by_name_.equal_range(name);
+  const Symbol* best = nullptr;
+  for (auto it = lo; it != hi; ++it) {
+    const Symbol* s = &syms_[it->second];
+    // Prefer vmlinux over modules, globals over locals.
+    if (!best || (best->module.size() && s->module.empty()) || rank(*s) < rank(*best)) best = s;
+  }
+  return best;
+}
+
+std::vector<const Symbol*> SymbolTable::find_all(std::string_view name) const {
+  ensure_sorted();
+  std::vector<const Symbol*> out;
+  auto [lo, hi] = by_name_.equal_range(name);
+  for (auto it = lo; it != hi; ++it) out.push_back(&syms_[it->second]);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->addr < b->addr; });
+  return out;
+}
+
+std::optional<SymbolMatch> SymbolTable::lookup(uint64_t addr) const {
+  ensure_sorted();
+  auto it = std::upper_bound(syms_.begin(), syms_.end(), addr,
+                             [](uint64_t a, const Symbol& s) { return a < s.addr; });
+  if (it == syms_.begin()) return std::nullopt;
+  uint64_t at = std::prev(it)->addr;
+  // First (best-ranked) symbol at that address.
+  auto first = std::lower_bound(syms_.begin(), it, at,
+                                [](const Symbol& s, uint64_t a) { return s.addr < a; });
+  const Symbol& s = *first;
+  // Past the last symbol of a region: only claim addresses inside its size,
+  // or, for unsized symbols, within one page.
+  if (it == syms_.end()) {
+    uint64_t limit = s.size ? s.size : 4096;
+    if (addr - s.addr >= limit) return std::nullopt;
+  }
+  return SymbolMatch{&s, addr - s.addr};
+}
+
+void SymbolTable::remove_module(std::string_view module) {
+  std::erase_if(syms_, [&](const Symbol& s) { return s.module == module; });
+  dirty_ = true;
+}
+
+std::string format_symbol(const SymbolMatch& m) {
+  std::string s(m.sym->name);
+  if (m.offset) s += "+" + std::to_string(m.offset);
+  return s;
+}
+
+namespace {
+char nm_letter(const GElf_Sym& sym, const ElfSection* sec) {
+  bool global = GELF_ST_BIND(sym.st_info) != STB_LOCAL;
+  char c = '?';
+  if (sym.st_shndx == SHN_ABS) {
+    c = 'a';
+  } else if (!sec) {
+    c = '?';
+  } else if (sec->name == ".data..percpu") {
+    c = 'v';
+  } else if (sec->flags & SHF_EXECINSTR) {
+    c = 't';
+  } else if (sec->type == SHT_NOBITS) {
+    c = 'b';
+  } else if (sec->flags & SHF_WRITE) {
+    c = 'd';
+  } else if (sec->flags & SHF_ALLOC) {
+    c = 'r';
+  } else {
+    c = 'n';
+  }
+  if (global && c != '?') c = static_cast<char>(c - 'a' + 'A');
+  return c;
+}
+}  // namespace
+
+Status load_vmlinux_symbols(const ElfImage& vmlinux, uint64_t kaslr_offset, SymbolTable& out) {
+  const ElfSection* symtab = nullptr;
+  for (const auto& s : vmlinux.sections())
+    if (s.type == SHT_SYMTAB) symtab = &s;
+  if (!symtab)
+    return fail(Errc::not_found, vmlinux.path() + ": no symbol table (.symtab); is it stripped?");
+  Elf_Scn* scn = elf_getscn(vmlinux.elf(), symtab->index);
+  GElf_Shdr sh;
+  if (!scn || !gelf_getshdr(scn, &sh)) return fail(Errc::format, vmlinux.path() + ": bad .symtab");
+  Elf_Data* data = elf_getdata(scn, nullptr);
+  if (!data) return fail(Errc::format, vmlinux.path() + ": cannot read .symtab");
+  size_t count = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+  std::vector<const ElfSection*> by_index;
+  for (const auto& s : vmlinux.sections()) {
+    if (s.index >= by_index.size()) by_index.resize(s.index + 1, nullptr);
+    by_index[s.index] = &s;
+  }
+  for (size_t i = 1; i < count; ++i) {
+    GElf_Sym sym;
+    if (!gelf_getsym(data, static_cast<int>(i), &sym)) continue;
+    int type = GELF_ST_TYPE(sym.st_info);
+    if (type == STT_SECTION || type == STT_FILE) continue;
+    if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS || sym.st_shndx >= SHN_LORESERVE) continue;
+    const char* name = elf_strptr(vmlinux.elf(), sh.sh_link, sym.st_name);
+    if (!name || !*name || name[0] == '$') continue;  // arm64 mapping symbols $x/$d
+    const ElfSection* sec = sym.st_shndx < by_index.size() ? by_index[sym.st_shndx] : nullptr;
+    if (!sec || !(sec->flags & SHF_ALLOC)) continue;
+    uint64_t addr = sym.st_value;
+    if (sec->addr != 0) addr += kaslr_offset;
+    out.add(name, addr, sym.st_size, nm_letter(sym, sec));
+  }
+  out.finalize();
+  return {};
+}
+
+}  // namespace kinspect

@@ -1,0 +1,71 @@
+// SymbolTable: kernel and module symbols at their run-time addresses, looked
+// up by name or by address (nearest preceding symbol, "sym+off").
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace kinspect {
+
+class ElfImage;
+
+struct Symbol {
+  std::string_view name;
+  uint64_t addr = 0;
+  uint64_t size = 0;        // 0 when unknown
+  char type = '?';          // nm's letter: T t D d B b R r V (per-cpu) A
+  std::string_view module;  // "" for vmlinux
+};
+
+struct SymbolMatch {
+  const Symbol* sym = nullptr;
+  uint64_t offset = 0;
+};
+
+class SymbolTable {
+ public:
+  // Copies name/module into the table's own storage.
+  void add(std::string_view name, uint64_t addr, uint64_t size, char type,
+           std::string_view module = {});
+  // Sorts and indexes; call after the last add() (add() after finalize() is
+  // allowed and re-finalizes lazily).
+  void finalize();
+
+  const Symbol* find(std::string_view name) const;
+  // All symbols of that name (static functions repeat across files).
+  std::vector<const Symbol*> find_all(std::string_view name) const;
+  // Nearest symbol at or below addr. Text addresses never resolve past the
+  // end of a sized symbol into a gap of more than max_gap bytes.
+  std::optional<SymbolMatch> lookup(uint64_t addr) const;
+  // Symbols in address order, for sym -l, sym -q, sym -m.
+  const std::vector<Symbol>& sorted() const;
+  size_t size() const { return syms_.size(); }
+  void remove_module(std::string_view module);
+
+ private:
+  void ensure_sorted() const;
+  std::string_view intern(std::string_view s);
+
+  std::deque<std::string> strings_;
+  mutable std::vector<Symbol> syms_;
+  mutable std::unordered_multimap<std::string_view, size_t> by_name_;
+  mutable bool dirty_ = false;
+};
+
+// Loads vmlinux's .symtab, relocating by kaslr_offset every symbol of an
+// allocated section with a non-zero link address. x86_64's zero-based
+// .data..percpu symbols are offsets into each CPU's area and stay unrelocated
+// (type 'V').
+Status load_vmlinux_symbols(const ElfImage& vmlinux, uint64_t kaslr_offset, SymbolTable& out);
+
+// "name+0x1f" / "name" formatting used by every command.
+std::string format_symbol(const SymbolMatch& m);
+
+}  // namespace kinspect
