@@ -53,6 +53,13 @@ struct DumpInfo {
   std::optional<int32_t> header_nr_cpus; // disk_dump_header.nr_cpus
   std::optional<int32_t> current_cpu;    // disk_dump_header.current_cpu (panic CPU)
   std::optional<uint32_t> dump_level;    // kdump_sub_header.dump_level (-d N)
+  std::optional<uint64_t> phys_base;     // kdump_sub_header.phys_base
+  // A piece of a makedumpfile --split set holds only pfns [start, end).
+  std::optional<uint64_t> split_start_pfn, split_end_pfn;
+  // Things a reader noticed but could read past (incomplete dump, a segment
+  // running off the end of the file, a malformed note). One line each, naming
+  // the file; `sys` and the REPL show them once at open.
+  std::vector<std::string> warnings;
 };
 
 class Dump {
