@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# build-initramfs.sh NAME : the guest initramfs of scenario NAME, at
+# $CACHE/initramfs/NAME.cpio.gz (and NAME-capture.cpio.gz inside it for kdump).
+# Contents: static busybox, guest/init, guest/kinspect-panic, the static mthread
+# program, the kernel modules the scenario needs (with modules.dep dependencies),
+# plus for csd the csd_lockup module and for kdump kexec, makedumpfile, vmlinuz.
+. "$(dirname "$0")/lib.sh"
+load_scenario "${1:?usage: build-initramfs.sh NAME}"
+DA=$(deb_arch "$ARCH")
+REL=$(kernel_release "$ARCH")
+OUT="$CACHE/initramfs/$NAME.cpio.gz"
+extra=()
+[ "$MODE" = csd ] && extra+=("$SD_DIR"/module/*.c "$SD_DIR"/module/Kbuild "$SD_DIR/build-module.sh")
+STAMP=$(stamp_of "$0" "$SD_DIR/lib.sh" "$SD_DIR/scenarios/$NAME.conf" "$SD_DIR"/guest/* \
+  "$(kernel_dir "$ARCH")/.done" ${extra[@]+"${extra[@]}"})
+if is_done "$OUT.done" "$STAMP"; then log "initramfs $NAME: cached"; exit 0; fi
+
+W="$CACHE/initramfs/$NAME.work"
+rm -rf "$W"; mkdir -p "$W/base" "$CACHE/initramfs"
+B="$W/base"
+mkdir -p "$B"/{bin,sbin,etc,proc,sys,dev,tmp,mnt,lib/modules,lib/kinspect,boot}
+
+# busybox: the host's for amd64, busybox-static:arm64 unpacked for arm64.
+if [ "$DA" = "$(dpkg --print-architecture)" ]; then
+  bb=/bin/busybox
+  cc=(gcc)
+else
+  T="$CACHE/tools/$DA"
+  if [ ! -x "$T/bin/busybox" ]; then
+    mkdir -p "$CACHE/debs/$DA" "$T"
+    ls "$CACHE/debs/$DA"/busybox-static_*.deb >/dev/null 2>&1 || {
+      log "downloading busybox-static:$DA"
+      (cd "$CACHE/debs/$DA" && apt-get download -q "busybox-static:$DA" 2>&1 | grep -v unsandboxed >&2)
+    }
+    dpkg-deb -x "$(ls "$CACHE/debs/$DA"/busybox-static_*.deb | head -1)" "$T"
+  fi
+  bb="$T/bin/busybox"
+  cc=(aarch64-linux-gnu-gcc)
+fi
+file -L "$bb" | grep -q 'statically linked' || die "$bb is not static"
+cp "$bb" "$B/bin/busybox"
+# Same busybox version on both arches, so the host's applet list is the guest's.
+for a in $(/bin/busybox --list); do
+  [ -e "$B/bin/$a" ] || ln -s busybox "$B/bin/$a"
+done
+command -v "${cc[0]}" >/dev/null || die "${cc[0]} missing: run ./install-deps.sh"
+"${cc[@]}" -static -O2 -pthread -o "$B/bin/mthread" "$SD_DIR/guest/mthread.c"
+install -m 755 "$SD_DIR/guest/init" "$B/init"
+install -m 755 "$SD_DIR/guest/kinspect-panic" "$B/bin/kinspect-panic"
+
+# Kernel modules with their dependencies, in load order.
+MODS=$(modules_of "$ARCH")
+: > "$B/etc/kinspect.modules"
+declare -A seen=()
+add_mod() { # add_mod PATH-relative-to-MODS
+  local rel=$1 deps d i
+  [ -z "${seen[$rel]:-}" ] || return 0
+  deps=$(grep -m1 "^$rel:" "$MODS/modules.dep" | cut -d: -f2)
+  read -r -a arr <<< "$deps"
+  # modules.dep lists dependencies so that the last one must be loaded first.
+  for ((i=${#arr[@]}-1; i>=0; i--)); do add_mod "${arr[$i]}"; done
+  seen[$rel]=1
+  mkdir -p "$B/lib/modules/$(dirname "$rel")"
+  cp "$MODS/$rel" "$B/lib/modules/$rel"
+  echo "$rel" >> "$B/etc/kinspect.modules"
+}
+for m in $MODULES; do
+  rel=$(grep -o "^[^:]*/$m\.ko:" "$MODS/modules.dep" | head -1 | tr -d :)
+  [ -n "$rel" ] || die "module $m not in $MODS/modules.dep"
+  add_mod "$rel"
+done
+
+{
+  echo "MODE=$MODE"
+  echo "CRASH_CPU=$CRASH_CPU"
+  echo "SPIN_CPU=$SPIN_CPU"
+  echo "CSD_SPIN_CPU=${CSD_SPIN_CPU:-}"
+  echo "KDUMP_APPEND='${KDUMP_APPEND:-}'"
+} > "$B/etc/kinspect.env"
+
+if [ "$MODE" = csd ]; then
+  "$SD_DIR/build-module.sh" "$ARCH" "$W/module"
+  cp "$W/module/csd_lockup.ko" "$B/lib/kinspect/"
+fi
+
+# copy_bin BIN... : host binaries with their shared libraries (host is amd64 bookworm).
+copy_bin() {
+  local b l
+  for b in "$@"; do
+    cp "$(command -v "$b")" "$B/bin/"
+    for l in $(ldd "$(command -v "$b")" | grep -o '/[^ ]*'); do
+      mkdir -p "$B$(dirname "$l")"; cp -L "$l" "$B$l"
+    done
+  done
+}
+
+mkcpio() { (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$2"; }
+
+if [ "$MODE" = kdump ]; then
+  [ "$DA" = amd64 ] || die "kdump scenario needs an amd64 guest (host binaries are copied)"
+  rm -f "$B/bin/kexec" "$B/bin/makedumpfile"
+  copy_bin kexec makedumpfile
+  cp -a "$B" "$W/capture"
+  mkcpio "$W/capture" "$W/capture.cpio.gz"
+  cp "$W/capture.cpio.gz" "$B/boot/capture.cpio.gz"
+  cp "$(vmlinuz_of "$ARCH")" "$B/boot/vmlinuz"
+fi
+
+mkcpio "$B" "$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+rm -rf "$W"
+mark_done "$OUT.done" "$STAMP"
+log "initramfs $NAME: $OUT ($(du -h "$OUT" | cut -f1))"

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# convert.sh NAME : makedumpfile 1.7.2 conversions of $CACHE/dumps/NAME/vmcore.qemu.elf
+#   vmcore.mdf-zlib          makedumpfile -c -d 31        (kdump-compressed, zlib)
+#   vmcore.mdf-lzo           makedumpfile -l -d 31        (kdump-compressed, lzo)
+#   vmcore.mdf.elf           makedumpfile -E -d 31        (filtered ELF)
+#   vmcore.mdf-zlib.flat     makedumpfile -F -c -d 31     (flattened, to stdout)
+#   vmcore.mdf-zlib.unflat   makedumpfile -R < vmcore.mdf-zlib.flat
+#   vmcore.qemu-kdump-zlib   makedumpfile -R < vmcore.qemu-kdump-zlib.flat
+# The input is a copy with its program headers moved (elf-phdr-fix.py). Debian's
+# makedumpfile is built for the host only, so other arches get just the -R step.
+. "$(dirname "$0")/lib.sh"
+load_scenario "${1:?usage: convert.sh NAME}"
+D=$DUMP_DIR
+STAMP=$(stamp_of "$0" "$SD_DIR/elf-phdr-fix.py" "$D/.qemu.done")
+if is_done "$D/.convert.done" "$STAMP"; then log "$NAME: conversions cached"; exit 0; fi
+[ -f "$D/.qemu.done" ] || die "$NAME: no dump yet (run-qemu.sh $NAME)"
+LOG="$D/.makedumpfile.log"; : > "$LOG"
+
+mdf() { # mdf OUT ARGS... : run makedumpfile, quietly unless it fails
+  local out=$1; shift
+  rm -f "$out"
+  echo "+ makedumpfile $*" >> "$LOG"
+  makedumpfile "$@" >> "$LOG" 2>&1 || { tail -n 5 "$LOG" >&2; die "$NAME: makedumpfile $* failed"; }
+}
+
+if [ -f "$D/vmcore.qemu-kdump-zlib.flat" ]; then
+  log "$NAME: unflattening QEMU's kdump-zlib"
+  rm -f "$D/vmcore.qemu-kdump-zlib"
+  mdf "$D/vmcore.qemu-kdump-zlib" -R "$D/vmcore.qemu-kdump-zlib" < "$D/vmcore.qemu-kdump-zlib.flat"
+fi
+
+host=$(uname -m); [ "$host" = aarch64 ] && host=arm64
+if [ "$ARCH" = "$host" ] && [ -f "$D/vmcore.qemu.elf" ]; then
+  FIX="$D/.phfix.elf"
+  "$PY" "$SD_DIR/elf-phdr-fix.py" "$D/vmcore.qemu.elf" "$FIX"
+  log "$NAME: makedumpfile -c / -l / -E / -F -d 31"
+  mdf "$D/vmcore.mdf-zlib" -c -d 31 "$FIX" "$D/vmcore.mdf-zlib"
+  mdf "$D/vmcore.mdf-lzo" -l -d 31 "$FIX" "$D/vmcore.mdf-lzo"
+  mdf "$D/vmcore.mdf.elf" -E -d 31 "$FIX" "$D/vmcore.mdf.elf"
+  rm -f "$D/vmcore.mdf-zlib.flat"
+  echo "+ makedumpfile -F -c -d 31 $FIX > vmcore.mdf-zlib.flat" >> "$LOG"
+  makedumpfile -F -c -d 31 "$FIX" > "$D/vmcore.mdf-zlib.flat" 2>> "$LOG" \
+    || die "$NAME: makedumpfile -F failed"
+  mdf "$D/vmcore.mdf-zlib.unflat" -R "$D/vmcore.mdf-zlib.unflat" < "$D/vmcore.mdf-zlib.flat"
+  rm -f "$FIX"
+else
+  log "$NAME: host makedumpfile cannot filter $ARCH dumps; only -R done"
+fi
+chmod 0644 "$D"/vmcore.*
+mark_done "$D/.convert.done" "$STAMP"
+log "$NAME: conversions done"

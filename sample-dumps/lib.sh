@@ -1,0 +1,54 @@
+# Shared helpers for the sample-dumps scripts. Source it; do not run it.
+# shellcheck shell=bash
+set -euo pipefail
+
+SD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE=${KINSPECT_CACHE:-$HOME/.cache/kinspect}
+PY=/usr/bin/python3           # Debian's python: has drgn, stdlib only otherwise
+SUITE=bookworm
+
+log() { printf '[sample-dumps %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[sample-dumps] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Debian architecture name for a scenario arch (x86_64 -> amd64).
+deb_arch() {
+  case "$1" in
+    x86_64|amd64) echo amd64 ;;
+    arm64|aarch64) echo arm64 ;;
+    *) die "unknown arch $1" ;;
+  esac
+}
+
+# stamp_of FILE... : a hash of the given files' contents, used to decide whether
+# a cached step was made by the same scripts (a changed script redoes the step).
+stamp_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+# is_done MARKER STAMP : true when the marker exists and holds STAMP.
+is_done() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
+mark_done() { printf '%s\n' "$2" > "$1.tmp" && mv "$1.tmp" "$1"; }
+
+# Kernel tree for a Debian arch, filled by fetch-kernel.sh:
+#   $CACHE/kernels/<debarch>/release        e.g. 6.1.0-56-cloud-amd64
+#   $CACHE/kernels/<debarch>/version        Debian package version, e.g. 6.1.192-2
+#   $CACHE/kernels/<debarch>/root/...       dpkg-deb -x of image, -dbg (and headers)
+kernel_dir() { echo "$CACHE/kernels/$(deb_arch "$1")"; }
+kernel_release() { cat "$(kernel_dir "$1")/release"; }
+kernel_version() { cat "$(kernel_dir "$1")/version"; }
+kernel_root() { echo "$(kernel_dir "$1")/root"; }
+vmlinux_of() { echo "$(kernel_root "$1")/usr/lib/debug/boot/vmlinux-$(kernel_release "$1")"; }
+vmlinuz_of() { echo "$(kernel_root "$1")/boot/vmlinuz-$(kernel_release "$1")"; }
+sysmap_of() { echo "$(kernel_root "$1")/usr/lib/debug/boot/System.map-$(kernel_release "$1")"; }
+modules_of() { echo "$(kernel_root "$1")/lib/modules/$(kernel_release "$1")"; }
+moddebug_of() { echo "$(kernel_root "$1")/usr/lib/debug/lib/modules/$(kernel_release "$1")"; }
+
+# Scenarios live in scenarios/<name>.conf (shell variables, see one for the list).
+scenario_names() { for f in "$SD_DIR"/scenarios/*.conf; do basename "$f" .conf; done; }
+load_scenario() {
+  local f="$SD_DIR/scenarios/$1.conf"
+  [ -f "$f" ] || die "no scenario '$1' (have: $(scenario_names | tr '\n' ' '))"
+  NAME=$1
+  ARCH= MODE= CPUS=2 MEM=512M APPEND_EXTRA= BOOT_TIMEOUT=600 DISK_MB=0 CRASH_CPU=1
+  # shellcheck disable=SC1090
+  . "$f"
+  DUMP_DIR="$CACHE/dumps/$NAME"
+}
