@@ -28,6 +28,10 @@ struct ArchEnv {
   std::function<std::optional<uint64_t>(std::string_view name)> vmlinux_symbol;
   // Physical ranges of the dump, for searching memory when VMCOREINFO is silent.
   std::vector<PhysRange> phys_ranges;
+  // Bytes of the vmlinux file at a link-time address (section contents), used
+  // to find the kernel in memory when VMCOREINFO has no KERNELOFFSET. May be
+  // empty; then a dump without KERNELOFFSET is taken as unrelocated.
+  std::function<Status(uint64_t link_addr, std::span<uint8_t> out)> read_vmlinux;
 };
 
 // One level of a paging form, top to bottom: x86_64 4-level is
@@ -36,13 +40,18 @@ struct PagingLevel {
   std::string name;    // crash's names: "PML4"/"PGD", "PUD", "PMD", "PTE"
   unsigned shift = 0;  // lowest virtual-address bit this level indexes
   unsigned bits = 0;   // number of index bits
+  // An entry here may map memory directly (x86 PSE page, arm64 block) of
+  // 1 << shift bytes. Always true for the last level.
+  bool leaf_allowed = false;
 };
 
+// See arch/paging_form.hpp for the constructors and describe().
 struct PagingForm {
   std::string name;        // "x86_64 4-level, 4K pages", "arm64 4K granule, 48-bit VA"
   unsigned page_shift = 12;
   unsigned va_bits = 48;
-  std::vector<PagingLevel> levels;
+  std::vector<PagingLevel> levels;  // top (root) first
+  unsigned entry_size = 8;
 };
 
 // One step of a page-table walk: the entry read at entry_paddr.
@@ -79,6 +88,9 @@ class Arch {
   virtual std::string kaslr_source() const = 0;
 
   virtual const PagingForm& kernel_paging() const = 0;
+  // Physical address of the kernel's page-table root (init_top_pgt,
+  // swapper_pg_dir); 0 when unknown.
+  virtual uint64_t kernel_root() const = 0;
   // Named layout values (page_offset_base, vmalloc_base, ...) for display.
   virtual std::vector<std::pair<std::string, uint64_t>> layout() const = 0;
 

@@ -1,0 +1,101 @@
+#include "arch/kaslr_search.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace kinspect {
+
+namespace {
+
+constexpr size_t kMaxBanner = 256;
+constexpr size_t kPointerSamples = 16;
+
+Result<std::vector<uint8_t>> vmlinux_banner(const ArchEnv& env, uint64_t link) {
+  std::vector<uint8_t> buf(kMaxBanner);
+  TRY_VOID(env.read_vmlinux(link, buf).context("reading linux_banner from vmlinux"));
+  auto nul = std::find(buf.begin(), buf.end(), uint8_t{0});
+  buf.erase(nul, buf.end());
+  if (buf.size() < 16 || std::memcmp(buf.data(), "Linux version ", 14) != 0)
+    return fail(Errc::format, "vmlinux linux_banner at " + hex(link) +
+                                  " does not start with \"Linux version \"");
+  return buf;
+}
+
+std::optional<uint64_t> find_bytes(const ArchEnv& env, const std::vector<uint8_t>& want,
+                                   uint64_t link, uint64_t align) {
+  std::vector<uint8_t> got(want.size());
+  const uint64_t in_align = link & (align - 1);
+  for (const PhysRange& r : env.phys_ranges) {
+    uint64_t base = (r.start & ~(align - 1));
+    for (; base + in_align + want.size() <= r.end; base += align) {
+      const uint64_t pa = base + in_align;
+      if (pa < r.start) continue;
+      if (!env.read_phys(pa, got).ok()) continue;  // excluded pages: keep looking
+      if (got == want) return pa;
+    }
+  }
+  return std::nullopt;
+}
+
+// Compares sys_call_table's pointers in the vmlinux file with memory.
+std::optional<uint64_t> pointer_delta(const ArchEnv& env, uint64_t banner_link,
+                                      uint64_t banner_paddr, uint64_t offset_align,
+                                      std::string& how) {
+  static const char* const kTables[] = {"sys_call_table"};
+  for (const char* name : kTables) {
+    auto link = env.vmlinux_symbol(name);
+    if (!link) continue;
+    std::vector<uint64_t> file(kPointerSamples), mem(kPointerSamples);
+    auto as_bytes = [](std::vector<uint64_t>& v) {
+      return std::span<uint8_t>(reinterpret_cast<uint8_t*>(v.data()), v.size() * 8);
+    };
+    if (!env.read_vmlinux(*link, as_bytes(file)).ok()) continue;
+    // The image is contiguous in physical memory, so link distances hold.
+    const uint64_t paddr = banner_paddr + (*link - banner_link);
+    if (!env.read_phys(paddr, as_bytes(mem)).ok()) continue;
+    std::optional<uint64_t> delta;
+    bool consistent = true;
+    for (size_t i = 0; i < kPointerSamples; ++i) {
+      if (file[i] == 0) continue;  // left for a dynamic relocation: says nothing
+      const uint64_t d = mem[i] - file[i];
+      if (delta && *delta != d) consistent = false;
+      delta = d;
+    }
+    if (delta && consistent && (*delta & (offset_align - 1)) == 0) {
+      how = std::string(name) + " pointers";
+      return delta;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<KernelImageHit> locate_kernel_image(const ArchEnv& env, uint64_t phys_align,
+                                           uint64_t offset_align) {
+  if (!env.vmlinux_symbol || !env.read_vmlinux || !env.read_phys)
+    return fail(Errc::not_found, "no vmlinux to search memory with");
+  auto link = env.vmlinux_symbol("linux_banner");
+  if (!link) return fail(Errc::not_found, "vmlinux has no linux_banner symbol");
+  ASSIGN_OR_RETURN(auto banner, vmlinux_banner(env, *link));
+  auto pa = find_bytes(env, banner, *link, phys_align);
+  if (!pa)
+    return fail(Errc::not_found, "linux_banner of the vmlinux not found in physical memory "
+                                 "(wrong vmlinux, or its page was filtered from the dump)");
+  KernelImageHit hit;
+  hit.banner_link = *link;
+  hit.banner_paddr = *pa;
+  hit.source = "linux_banner found at paddr " + hex(*pa);
+  std::string how;
+  if (auto d = pointer_delta(env, *link, *pa, offset_align, how)) {
+    hit.virt_offset = *d;
+    hit.virt_offset_known = true;
+    hit.source += ", virtual offset from " + how;
+  } else {
+    hit.source += ", virtual offset unknown (taken as 0)";
+  }
+  return hit;
+}
+
+}  // namespace kinspect
