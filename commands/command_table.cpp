@@ -1,0 +1,48 @@
+// The explicit list of commands, in the order `help` shows them. Each
+// command's file defines its CommandSpec (name, function, help text, flags
+// for completion); adding a command is one extern line and one table entry.
+#include <array>
+#include <vector>
+
+#include "commands/command.hpp"
+
+namespace kinspect {
+
+extern const CommandSpec kHelpCommand;
+extern const CommandSpec kQuitCommand;
+extern const CommandSpec kQuitLongCommand;
+extern const CommandSpec kExitCommand;
+extern const CommandSpec kRdCommand;
+extern const CommandSpec kSysCommand;
+
+namespace {
+
+const std::array kCommands = {
+    &kHelpCommand,
+    &kRdCommand,
+    &kSysCommand,
+    &kQuitCommand,
+    &kQuitLongCommand,
+    &kExitCommand,
+};
+
+std::vector<CommandSpec> flatten() {
+  std::vector<CommandSpec> v;
+  for (const CommandSpec* c : kCommands) v.push_back(*c);
+  return v;
+}
+
+}  // namespace
+
+std::span<const CommandSpec> command_table() {
+  static const std::vector<CommandSpec> table = flatten();
+  return table;
+}
+
+const CommandSpec* find_command(std::string_view name) {
+  for (const auto& c : command_table())
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+}  // namespace kinspect

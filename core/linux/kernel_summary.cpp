@@ -1,0 +1,71 @@
+#include "core/linux/kernel_summary.hpp"
+
+#include <bit>
+#include <cstdio>
+#include <vector>
+
+namespace kinspect {
+
+namespace {
+
+// Population count of a cpumask variable (a bitmap sized by its symbol).
+std::optional<int> count_mask(Program& prog, std::string_view name) {
+  const Symbol* s = prog.symbols().find(name);
+  if (!s) return std::nullopt;
+  uint64_t size = s->size ? s->size : 8;
+  if (size > 8192) size = 8192;  // NR_CPUS 65536 at most
+  std::vector<uint8_t> buf(size);
+  if (!prog.read(s->addr, buf).ok()) return std::nullopt;
+  int n = 0;
+  for (uint8_t b : buf) n += std::popcount(b);
+  return n;
+}
+
+}  // namespace
+
+KernelSummary read_kernel_summary(Program& prog) {
+  KernelSummary k;
+  const DumpInfo& info = prog.dump_info();
+  int present = count_mask(prog, "__cpu_present_mask").value_or(0);
+  int online = count_mask(prog, "__cpu_online_mask").value_or(0);
+  k.cpus = present ? present : online;
+  if (!k.cpus && info.header_nr_cpus) k.cpus = *info.header_nr_cpus;
+  if (!k.cpus) k.cpus = static_cast<int>(info.prstatus.size());
+  k.cpus_offline = (present && online && online < present) ? present - online : 0;
+
+  if (info.timestamp_sec && *info.timestamp_sec > 0) {
+    k.crash_time = *info.timestamp_sec;
+    k.crash_time_source = "kdump header";
+  } else if (auto t = prog.vmcoreinfo().dec_value("CRASHTIME")) {
+    k.crash_time = *t;
+    k.crash_time_source = "VMCOREINFO CRASHTIME";
+  }
+
+  for (const auto& r : prog.dump().ranges()) k.memory_bytes += r.end - r.start;
+
+  if (const Symbol* s = prog.symbols().find("cpu_khz")) {
+    if (auto v = prog.read_u32(s->addr); v.ok()) k.cpu_khz = *v;
+  }
+  return k;
+}
+
+std::string format_memory_size(uint64_t bytes) {
+  char buf[64];
+  const uint64_t MB = 1ull << 20, GB = 1ull << 30;
+  if (bytes >= GB) {
+    if (bytes % GB == 0)
+      std::snprintf(buf, sizeof buf, "%llu GB", static_cast<unsigned long long>(bytes / GB));
+    else
+      std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / GB);
+  } else if (bytes >= MB) {
+    if (bytes % MB == 0)
+      std::snprintf(buf, sizeof buf, "%llu MB", static_cast<unsigned long long>(bytes / MB));
+    else
+      std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / MB);
+  } else {
+    std::snprintf(buf, sizeof buf, "%llu KB", static_cast<unsigned long long>(bytes >> 10));
+  }
+  return buf;
+}
+
+}  // namespace kinspect

@@ -1,0 +1,27 @@
+// The facts `sys` and the startup banner print: CPU count, crash time,
+// memory size, utsname. Each comes from the most direct source the dump has.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/program.hpp"
+
+namespace kinspect {
+
+struct KernelSummary {
+  int cpus = 0;                  // CPUs the kernel brought up (cpu_present_mask)
+  int cpus_offline = 0;          // of those, not in cpu_online_mask at the crash
+  std::optional<int64_t> crash_time;  // seconds since the epoch
+  std::string crash_time_source;      // "kdump header", "VMCOREINFO CRASHTIME", ...
+  uint64_t memory_bytes = 0;
+  std::optional<uint32_t> cpu_khz;    // x86_64 cpu_khz
+};
+
+KernelSummary read_kernel_summary(Program& prog);
+
+// crash's way of printing sizes: "512 MB", "1 GB", "2.5 GB".
+std::string format_memory_size(uint64_t bytes);
+
+}  // namespace kinspect

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Everything CI checks: install, build, make (or reuse) every sample dump,
+# run unit and integration tests, then each fuzzer briefly.
+set -euo pipefail
+cd "$(dirname "$0")"
+./install-deps.sh
+./build.sh
+sample-dumps/make.sh >&2
+ctest --test-dir "${KINSPECT_BUILD_DIR:-build}" --output-on-failure -j2
+if [ -x tests/fuzz/run.sh ]; then
+  tests/fuzz/run.sh "${KINSPECT_FUZZ_SECONDS:-20}"
+fi

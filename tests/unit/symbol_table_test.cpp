@@ -1,0 +1,43 @@
+#include <gtest/gtest.h>
+
+#include "core/symbols/symbol_table.hpp"
+
+using namespace kinspect;
+
+TEST(SymbolTable, NearestPrecedingSymbolWithOffset) {
+  SymbolTable t;
+  t.add("schedule", 0xffffffff81a00000, 0x100, 'T');
+  t.add("local_helper", 0xffffffff81a00100, 0x40, 't');
+  t.add("jiffies", 0xffffffff82a05940, 8, 'D');
+  auto m = t.lookup(0xffffffff81a00057);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->sym->name, "schedule");
+  EXPECT_EQ(m->offset, 0x57u);
+  EXPECT_EQ(format_symbol(*m), "schedule+87");
+  EXPECT_FALSE(t.lookup(0xffffffff80000000).has_value());
+  // Past the last symbol: only within its size.
+  EXPECT_TRUE(t.lookup(0xffffffff82a05947).has_value());
+  EXPECT_FALSE(t.lookup(0xffffffff82a05948).has_value());
+}
+
+TEST(SymbolTable, AliasesPreferGlobalSizedSymbols) {
+  SymbolTable t;
+  t.add("_text", 0x1000, 0, 'T');
+  t.add("startup_64", 0x1000, 0x40, 'T');
+  t.add("local_alias", 0x1000, 0x40, 't');
+  auto m = t.lookup(0x1010);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->sym->name, "startup_64");
+  EXPECT_EQ(t.find("_text")->addr, 0x1000u);
+  EXPECT_EQ(t.find_all("local_alias").size(), 1u);
+}
+
+TEST(SymbolTable, ModulesCanBeRemoved) {
+  SymbolTable t;
+  t.add("vmlinux_fn", 0x1000, 0x10, 'T');
+  t.add("rpc_execute", 0xffffffffc0001000, 0x80, 'T', "sunrpc");
+  EXPECT_EQ(t.find("rpc_execute")->module, "sunrpc");
+  t.remove_module("sunrpc");
+  EXPECT_EQ(t.find("rpc_execute"), nullptr);
+  EXPECT_NE(t.find("vmlinux_fn"), nullptr);
+}
