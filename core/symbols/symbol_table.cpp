@@ -45,7 +45,11 @@ void SymbolTable::ensure_sorted() const {
   });
   by_name_.clear();
   by_name_.reserve(syms_.size());
-  for (size_t i = 0; i < syms_.size(); ++i) by_name_.emplace(syms_[i].name, i);
+  addr_index_.clear();
+  for (size_t i = 0; i < syms_.size(); ++i) {
+    by_name_.emplace(syms_[i].name, i);
+    if (!syms_[i].is_percpu()) addr_index_.push_back(static_cast<uint32_t>(i));
+  }
   dirty_ = false;
 }
 
@@ -79,17 +83,19 @@ std::vector<const Symbol*> SymbolTable::find_all(std::string_view name) const {
 
 std::optional<SymbolMatch> SymbolTable::lookup(uint64_t addr) const {
   ensure_sorted();
-  auto it = std::upper_bound(syms_.begin(), syms_.end(), addr,
-                             [](uint64_t a, const Symbol& s) { return a < s.addr; });
-  if (it == syms_.begin()) return std::nullopt;
-  uint64_t at = std::prev(it)->addr;
+  // Per-cpu symbols are offsets into each CPU's area, not addresses: the
+  // address index leaves them out.
+  auto it = std::upper_bound(addr_index_.begin(), addr_index_.end(), addr,
+                             [this](uint64_t a, uint32_t i) { return a < syms_[i].addr; });
+  if (it == addr_index_.begin()) return std::nullopt;
+  uint64_t at = syms_[*std::prev(it)].addr;
   // First (best-ranked) symbol at that address.
-  auto first = std::lower_bound(syms_.begin(), it, at,
-                                [](const Symbol& s, uint64_t a) { return s.addr < a; });
-  const Symbol& s = *first;
+  auto first = std::lower_bound(addr_index_.begin(), it, at,
+                                [this](uint32_t i, uint64_t a) { return syms_[i].addr < a; });
+  const Symbol& s = syms_[*first];
   // Past the last symbol of a region: only claim addresses inside its size,
   // or, for unsized symbols, within one page.
-  if (it == syms_.end()) {
+  if (it == addr_index_.end()) {
     uint64_t limit = s.size ? s.size : 4096;
     if (addr - s.addr >= limit) return std::nullopt;
   }

@@ -22,6 +22,7 @@ struct Symbol {
   uint64_t size = 0;        // 0 when unknown
   char type = '?';          // nm's letter: T t D d B b R r V (per-cpu) A
   std::string_view module;  // "" for vmlinux
+  bool is_percpu() const { return type == 'V' || type == 'v'; }
 };
 
 struct SymbolMatch {
@@ -56,6 +57,7 @@ class SymbolTable {
   std::deque<std::string> strings_;
   mutable std::vector<Symbol> syms_;
   mutable std::unordered_multimap<std::string_view, size_t> by_name_;
+  mutable std::vector<uint32_t> addr_index_;  // syms_ positions of non-per-cpu symbols
   mutable bool dirty_ = false;
 };
 

@@ -41,3 +41,13 @@ TEST(SymbolTable, ModulesCanBeRemoved) {
   EXPECT_EQ(t.find("rpc_execute"), nullptr);
   EXPECT_NE(t.find("vmlinux_fn"), nullptr);
 }
+
+TEST(SymbolTable, PerCpuOffsetsNeverResolveAddresses) {
+  SymbolTable t;
+  t.add("runqueues", 0x2d6c0, 0x1000, 'V');
+  t.add("_stext", 0xffffffff81000000, 0, 'T');
+  // A direct-map address lies above every per-cpu offset and below the image.
+  EXPECT_FALSE(t.lookup(0xffff8ad902b2c180).has_value());
+  EXPECT_FALSE(t.lookup(0x2d6c8).has_value());
+  EXPECT_EQ(t.find("runqueues")->addr, 0x2d6c0u);
+}
