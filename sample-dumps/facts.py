@@ -5,7 +5,7 @@ Facts come from the guest's own console: every "KINSPECT_FACT k=v ..." line the
 guest init, kinspect-panic or the csd module printed, plus the kernel's panic
 message and its "CPU: n PID: n Comm: c" line. KEY=VALUE arguments (what the host
 knows: scenario, package version) are added first. kaslr is derived by comparing
-the guest's _text address with the unrandomized one in System.map. Values that
+the guest's _stext address with the unrandomized one in System.map. Values that
 are not plain words are single-quoted, so the file can be sourced by sh."""
 import re
 import shlex
@@ -40,12 +40,12 @@ def main():
     stext = None
     for line in open(sysmap):
         a, t, name = line.split()[:3]
-        if name == "_text":
+        if name == "_stext":
             stext = int(a, 16)
             break
-    if "text_addr" in facts and stext is not None:
-        off = int(facts["text_addr"], 16) - stext
-        facts["link_text_addr"] = hex(stext)
+    if "stext_addr" in facts and stext is not None:
+        off = int(facts["stext_addr"], 16) - stext
+        facts["link_stext_addr"] = hex(stext)
         facts["kaslr_offset"] = hex(off)
         facts["kaslr"] = "on" if off else "off"
     for k, v in facts.items():

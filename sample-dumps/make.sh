@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# make.sh [NAME...] : make the sample vmcores (all scenarios when no NAME) in
+# ${KINSPECT_CACHE:-$HOME/.cache/kinspect}. Each step is skipped when its result
+# is cached and was made by the same scripts. See sample-dumps/README.md.
+. "$(dirname "$0")/lib.sh"
+names=("$@")
+[ ${#names[@]} -gt 0 ] || mapfile -t names < <(scenario_names)
+for n in "${names[@]}"; do load_scenario "$n"; done   # fail early on a typo
+
+t0=$(date +%s)
+for n in "${names[@]}"; do
+  t1=$(date +%s)
+  load_scenario "$n"
+  log "=== $n ($ARCH, $MODE)"
+  "$SD_DIR/fetch-kernel.sh" "$ARCH"
+  "$SD_DIR/build-initramfs.sh" "$n"
+  "$SD_DIR/run-qemu.sh" "$n"
+  "$SD_DIR/convert.sh" "$n"
+  D=$DUMP_DIR
+  STAMP=$(stamp_of "$0" "$SD_DIR/facts.py" "$SD_DIR/oracles.py" "$SD_DIR/paths.sh" "$D/.convert.done")
+  if is_done "$D/.done" "$STAMP"; then
+    log "$n: cached"
+  else
+    rm -f "$D/.done"
+    "$PY" "$SD_DIR/facts.py" "$D/console.log" "$(sysmap_of "$ARCH")" \
+      name="$n" arch="$ARCH" scenario="$MODE" qemu_cpus="$CPUS" qemu_mem="$MEM" \
+      kernel_package="linux-image-$(kernel_release "$ARCH")" \
+      kernel_version="$(kernel_version "$ARCH")" > "$D/facts.env.tmp"
+    mv "$D/facts.env.tmp" "$D/facts.env"
+    "$SD_DIR/paths.sh" "$n" > "$D/paths.env"
+    log "$n: checking which formats crash and drgn open"
+    "$PY" "$SD_DIR/oracles.py" "$D" "$(vmlinux_of "$ARCH")"
+    mark_done "$D/.done" "$STAMP"
+  fi
+  log "$n: done in $(( $(date +%s) - t1 ))s: $D"
+done
+log "all done in $(( $(date +%s) - t0 ))s"

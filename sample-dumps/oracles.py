@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""oracles.py DUMP_DIR VMLINUX : check which formats crash and drgn open.
+
+For every vmcore.* in DUMP_DIR run `crash -s VMLINUX FILE` (commands "sys", "bt",
+"q" on stdin) and drgn (API: release, task count, crashed thread) and write
+  DUMP_DIR/oracles.env            crash_<fmt>=ok|fail, drgn_<fmt>=ok|fail, details
+  DUMP_DIR/oracles/<file>.crash   crash's output
+  DUMP_DIR/oracles/<file>.drgn    drgn's output
+where <fmt> is the file name after "vmcore." with non-alphanumerics as "_"."""
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import sys
+
+DRGN = r'''
+import json, sys, drgn
+from drgn.helpers.linux.pid import for_each_task
+p = drgn.Program()
+p.set_core_dump(sys.argv[1])
+p.load_debug_info([sys.argv[2]])
+r = {"release": p["init_uts_ns"].name.release.string_().decode()}
+r["tasks"] = sum(1 for _ in for_each_task(p))
+try:
+    t = p.crashed_thread()
+    r["crashed_tid"] = t.tid
+    r["crashed_stack"] = [f.name for f in t.stack_trace()][:8]
+except Exception as e:
+    r["crashed_error"] = str(e)
+print(json.dumps(r))
+'''
+
+
+def fmt_id(name):
+    return re.sub(r"[^A-Za-z0-9]", "_", name[len("vmcore."):])
+
+
+def run_crash(path, vmlinux):
+    try:
+        p = subprocess.run(["crash", "-s", vmlinux, path], input="sys\nbt\nq\n",
+                           capture_output=True, text=True, timeout=600)
+        out = p.stdout + p.stderr
+        ok = p.returncode == 0 and re.search(r"^\s+RELEASE: \S", out, re.M)
+    except subprocess.TimeoutExpired:
+        out, ok = "timeout after 600s\n", False
+    res = {"ok": bool(ok)}
+    for key in ("RELEASE", "CPUS", "TASKS", "PANIC"):
+        m = re.search(rf"^\s+{key}: (.*)$", out, re.M)
+        if m:
+            res[key.lower()] = m.group(1).strip()
+    return res, out
+
+
+def run_drgn(path, vmlinux):
+    try:
+        p = subprocess.run(["/usr/bin/python3", "-c", DRGN, path, vmlinux],
+                           capture_output=True, text=True, timeout=600)
+        out = p.stdout + p.stderr
+        res = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else {}
+        res["ok"] = p.returncode == 0
+        if not res["ok"]:
+            res["error"] = (p.stderr.strip().splitlines() or ["?"])[-1]
+    except subprocess.TimeoutExpired:
+        out, res = "timeout after 600s\n", {"ok": False, "error": "timeout"}
+    return res, out
+
+
+def q(v):
+    v = str(v)
+    return v if re.match(r"^[A-Za-z0-9_.,:/+@%-]*$", v) else "'" + v.replace("'", "'\\''") + "'"
+
+
+def main():
+    d, vmlinux = sys.argv[1], sys.argv[2]
+    files = sorted(f for f in os.listdir(d) if f.startswith("vmcore."))
+    os.makedirs(os.path.join(d, "oracles"), exist_ok=True)
+    jobs = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
+        for f in files:
+            path = os.path.join(d, f)
+            jobs[(f, "crash")] = ex.submit(run_crash, path, vmlinux)
+            jobs[(f, "drgn")] = ex.submit(run_drgn, path, vmlinux)
+    lines = []
+    for f in files:
+        for tool in ("crash", "drgn"):
+            res, out = jobs[(f, tool)].result()
+            with open(os.path.join(d, "oracles", f"{f}.{tool}"), "w") as o:
+                o.write(out)
+            k = f"{tool}_{fmt_id(f)}"
+            lines.append(f"{k}={'ok' if res['ok'] else 'fail'}")
+            for rk, rv in res.items():
+                if rk != "ok":
+                    if isinstance(rv, list):
+                        rv = ",".join(str(x) for x in rv)
+                    lines.append(f"{k}_{rk}={q(rv)}")
+            print(f"  {tool:5} {f:28} {'ok  ' if res['ok'] else 'FAIL'} "
+                  f"{res.get('tasks', '')} {res.get('error', '')}", file=sys.stderr)
+    with open(os.path.join(d, "oracles.env"), "w") as o:
+        o.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
