@@ -1,6 +1,5 @@
 #include "arch/kaslr_search.hpp"
 
-#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -12,10 +11,15 @@ constexpr size_t kMaxBanner = 256;
 constexpr size_t kPointerSamples = 16;
 
 Result<std::vector<uint8_t>> vmlinux_banner(const ArchEnv& env, uint64_t link) {
-  std::vector<uint8_t> buf(kMaxBanner);
-  TRY_VOID(env.read_vmlinux(link, buf).context("reading linux_banner from vmlinux"));
-  auto nul = std::find(buf.begin(), buf.end(), uint8_t{0});
-  buf.erase(nul, buf.end());
+  // Byte by byte: the banner may end its section, so a long read could fail.
+  std::vector<uint8_t> buf;
+  for (size_t i = 0; i < kMaxBanner; ++i) {
+    uint8_t c = 0;
+    TRY_VOID(env.read_vmlinux(link + i, std::span<uint8_t>(&c, 1))
+                 .context("reading linux_banner from vmlinux"));
+    if (c == 0) break;
+    buf.push_back(c);
+  }
   if (buf.size() < 16 || std::memcmp(buf.data(), "Linux version ", 14) != 0)
     return fail(Errc::format, "vmlinux linux_banner at " + hex(link) +
                                   " does not start with \"Linux version \"");
