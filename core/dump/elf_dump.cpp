@@ -212,7 +212,17 @@ Status ElfDump::read_phys(uint64_t paddr, std::span<uint8_t> out) {
                     paddr);
     }
     // p_memsz beyond p_filesz: memory the producer chose not to store.
-    std::fill(out.begin() + from_file, out.begin() + n, 0);
+    // makedumpfile -E puts every page that -d filtered there, so its old
+    // contents are unknown: excluded, not zeros (crash prints zeros; the
+    // Program's --zero-excluded option asks for that).
+    if (from_file < n) {
+      uint64_t at = paddr + from_file;
+      return fail(Errc::excluded,
+                  path() + ": page excluded from dump: physical address " + hex(at) +
+                      " is beyond p_filesz of its PT_LOAD (not saved; makedumpfile -E leaves "
+                      "filtered pages out this way)",
+                  at);
+    }
     paddr += n;
     out = out.subspan(n);
     if (paddr == 0 && !out.empty())

@@ -1,7 +1,9 @@
 // ElfDump: ELF64 vmcores — /proc/vmcore copies (kexec/kdump), QEMU
 // dump-guest-memory (including 7.2's layout with program headers after the
 // section headers and PN_XNUM), and makedumpfile -E. Physical memory comes
-// from PT_LOAD segments by p_paddr; p_memsz beyond p_filesz reads as zeros.
+// from PT_LOAD segments by p_paddr. Bytes past p_filesz (up to p_memsz) are
+// Errc::excluded: makedumpfile -E stores the pages -d filtered that way, so
+// their contents are unknown rather than zero (crash would print zeros).
 #pragma once
 
 #include <memory>

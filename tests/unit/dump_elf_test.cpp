@@ -70,13 +70,21 @@ TEST(DumpElf, ReadCrossesAdjacentSegments) {
   EXPECT_EQ(d->ranges()[0].end, 0x6000u);
 }
 
-TEST(DumpElf, ZeroFillsMemszBeyondFilesz) {
+TEST(DumpElf, MemszBeyondFileszIsExcluded) {
+  // makedumpfile -E stores filtered pages as p_memsz beyond p_filesz.
   std::string a = pattern_bytes(0x1000, 5);
   auto d = open_ok(ElfCoreWriter().segment(0x10000, a, 0x3000).segment(0x13000, "xyz").build());
   ASSERT_TRUE(d);
-  EXPECT_EQ(read(*d, 0x10ff8, 16), a.substr(0xff8) + std::string(8, '\0'));
-  EXPECT_EQ(read(*d, 0x12000, 0x1000), std::string(0x1000, '\0'));
-  EXPECT_EQ(read(*d, 0x12ffe, 5), std::string(2, '\0') + "xyz");
+  EXPECT_EQ(read(*d, 0x10ff8, 8), a.substr(0xff8));
+  uint8_t buf[16];
+  auto st = d->read_phys(0x10ff8, buf);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, Errc::excluded);
+  EXPECT_EQ(st.error().address, 0x11000u);
+  EXPECT_NE(st.error().message.find("page excluded from dump"), std::string::npos);
+  st = d->read_phys(0x12000, std::span(buf, 8));
+  EXPECT_EQ(st.error().code, Errc::excluded);
+  EXPECT_EQ(read(*d, 0x13000, 3), "xyz");
 }
 
 TEST(DumpElf, AddressOutsideSegmentsIsNotPresent) {
