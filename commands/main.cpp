@@ -27,6 +27,7 @@ void usage(FILE* f) {
       "  -s                 silent: no startup summary\n"
       "  --stop-on-error    with -c or stdin: stop at the first failing command\n"
       "  --force            open even if the vmlinux does not match the dump\n"
+      "  --zero-excluded    read pages the dump left out as zeros (crash's --zero_excluded)\n"
       "  -h, --help         this text\n"
       "  -v, --version      print the version\n"
       "\n"
@@ -39,12 +40,13 @@ void usage(FILE* f) {
 
 int main(int argc, char** argv) {
   std::string script, init_script;
-  bool silent = false, stop_on_error = false, force = false;
+  bool silent = false, stop_on_error = false, force = false, zero_excluded = false;
   static const option long_opts[] = {
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'v'},
       {"stop-on-error", no_argument, nullptr, 'E'},
       {"force", no_argument, nullptr, 'F'},
+      {"zero-excluded", no_argument, nullptr, 'Z'},
       {nullptr, 0, nullptr, 0},
   };
   int c;
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
       case 's': silent = true; break;
       case 'E': stop_on_error = true; break;
       case 'F': force = true; break;
+      case 'Z': zero_excluded = true; break;
       case 'h': usage(stdout); return 0;
       case 'v': std::printf("kinspect 0.1.0\n"); return 0;
       default: usage(stderr); return 2;
@@ -70,6 +73,7 @@ int main(int argc, char** argv) {
 
   OpenOptions opts;
   opts.force_mismatch = force;
+  opts.zero_excluded = zero_excluded;
   bool tty_err = isatty(STDERR_FILENO);
   opts.progress = [tty_err](std::string_view msg) {
     if (tty_err) std::fprintf(stderr, "\r\033[K%.*s", static_cast<int>(msg.size()), msg.data());

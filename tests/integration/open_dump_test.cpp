@@ -1,0 +1,154 @@
+// Issue "Foundation": every format of a real dump opens, `sys` agrees with
+// the guest's facts and with crash, and `rd -p` gives the same bytes from
+// every format except pages a filtered dump excluded.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+#include "sample_dump.hpp"
+
+using namespace kinspect::testing;
+
+namespace {
+
+const char* const kSamples[] = {"x86_64-sysrq", "arm64-sysrq"};
+
+class EverySample : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EverySample, SysMatchesFactsAndCrashOnEveryFormat) {
+  KINSPECT_REQUIRE_SAMPLE(d, GetParam());
+  auto vmcores = d.vmcores();
+  ASSERT_FALSE(vmcores.empty()) << "no vmcore files for " << d.name;
+  for (const auto& [key, path] : vmcores) {
+    SCOPED_TRACE(key + " " + path);
+    RunResult r = run_kinspect({"-s", d.path("VMLINUX"), path}, "sys\n");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(field(r.out, "RELEASE"), d.fact("release"));
+    std::string crash = d.crash_transcript(path);
+    ASSERT_FALSE(crash.empty()) << "no crash transcript for " << path;
+    for (const char* f : {"RELEASE", "VERSION", "CPUS", "MEMORY", "DATE"}) {
+      auto want = field(crash, f);
+      ASSERT_TRUE(want.has_value()) << "crash printed no " << f;
+      EXPECT_EQ(field(r.out, f), want) << f;
+    }
+    // CPUS starts with the guest's CPU count.
+    EXPECT_EQ(field(r.out, "CPUS").value_or("").substr(0, d.fact("cpus").size()), d.fact("cpus"));
+  }
+}
+
+TEST_P(EverySample, BothArgumentOrdersOpen) {
+  KINSPECT_REQUIRE_SAMPLE(d, GetParam());
+  auto vmcores = d.vmcores();
+  ASSERT_FALSE(vmcores.empty());
+  RunResult r = run_kinspect({"-s", vmcores[0].second, d.path("VMLINUX")}, "sys\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(field(r.out, "RELEASE"), d.fact("release"));
+}
+
+// Pages spread over the guest's RAM (512 MiB guests): every format must give
+// the reference ELF's bytes or say the page was excluded; never other bytes.
+TEST_P(EverySample, RdPhysIsIdenticalAcrossFormats) {
+  KINSPECT_REQUIRE_SAMPLE(d, GetParam());
+  auto vmcores = d.vmcores();
+  std::string ref_path = d.path("VMCORE_QEMU_ELF");
+  ASSERT_FALSE(ref_path.empty());
+  // arm64's RAM starts at 1 GiB on QEMU virt.
+  uint64_t base = d.fact("arch") == "arm64" ? 0x40000000 : 0;
+  std::string script;
+  std::vector<uint64_t> addrs;
+  for (uint64_t off = 0x100000; off < 0x1f000000; off += 0x1230000) addrs.push_back(base + off);
+  for (uint64_t a : addrs) {
+    char line[64];
+    snprintf(line, sizeof line, "rd -p %llx 64\n", static_cast<unsigned long long>(a));
+    script += line;
+  }
+  auto split = [&](const std::string& out) {
+    // One block per command, keyed by the echoed command line.
+    std::map<std::string, std::string> blocks;
+    std::istringstream in(out);
+    std::string line, cur;
+    while (std::getline(in, line)) {
+      if (line.rfind("kinspect> ", 0) == 0) cur = line.substr(10);
+      else blocks[cur] += line + "\n";
+    }
+    return blocks;
+  };
+  RunResult ref = run_kinspect({"-s", d.path("VMLINUX"), ref_path}, script);
+  ASSERT_EQ(ref.status, 0) << ref.err;
+  auto want = split(ref.out);
+  ASSERT_EQ(want.size(), addrs.size());
+  int compared_filtered = 0, excluded_seen = 0;
+  for (const auto& [key, path] : vmcores) {
+    if (path == ref_path) continue;
+    SCOPED_TRACE(key);
+    RunResult r = run_kinspect({"-s", d.path("VMLINUX"), path}, script);
+    auto got = split(r.out);
+    // makedumpfile's outputs here were all made with -d 31.
+    bool filtered = key.find("MDF") != std::string::npos;
+    for (const auto& [cmd, bytes] : want) {
+      if (got.count(cmd)) {
+        EXPECT_EQ(got[cmd], bytes) << cmd;
+        if (filtered) ++compared_filtered;
+      } else {
+        // Only makedumpfile -d 31 outputs may leave pages out, and they say so.
+        EXPECT_TRUE(filtered) << cmd << " missing from an unfiltered dump: " << r.err;
+        ++excluded_seen;
+      }
+    }
+    if (filtered) {
+      EXPECT_NE(r.err.find("page excluded from dump"), std::string::npos) << r.err;
+      EXPECT_EQ(r.status, 1);  // -c/stdin: a failed command makes the exit status non-zero
+    }
+  }
+  if (d.fact("arch") == "x86_64") {
+    EXPECT_GT(compared_filtered, 0);
+    EXPECT_GT(excluded_seen, 0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(SampleDumps, EverySample, ::testing::ValuesIn(kSamples),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n) if (c == '-') c = '_';
+                           return n;
+                         });
+
+TEST(BadInput, WrongVmlinuxIsRefused) {
+  std::string why_x, why_a;
+  auto x = load_sample("x86_64-sysrq", &why_x);
+  auto a = load_sample("arm64-sysrq", &why_a);
+  if (!x || !a) {
+    if (getenv("KINSPECT_ALLOW_MISSING_SAMPLES")) GTEST_SKIP() << why_x << why_a;
+    FAIL() << why_x << why_a;
+  }
+  RunResult r = run_kinspect({a->path("VMLINUX"), x->path("VMCORE_QEMU_ELF")}, "sys\n");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("machine"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(BadInput, TruncatedAndEmptyDumpsGiveOneLineNamingTheFile) {
+  std::string why;
+  auto x = load_sample("x86_64-sysrq", &why);
+  if (!x) {
+    if (getenv("KINSPECT_ALLOW_MISSING_SAMPLES")) GTEST_SKIP() << why;
+    FAIL() << why;
+  }
+  char dir[] = "/tmp/kinspect-bad-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string empty = std::string(dir) + "/empty", trunc = std::string(dir) + "/trunc";
+  ASSERT_EQ(run_shell(": > " + empty).status, 0);
+  // The first 4 KiB of a kdump-compressed file: header, no bitmaps.
+  ASSERT_EQ(run_shell("head -c 4096 " + x->path("VMCORE_MDF_ZLIB") + " > " + trunc).status, 0);
+  for (const std::string& f : {empty, trunc}) {
+    RunResult r = run_kinspect({x->path("VMLINUX"), f}, "sys\n");
+    EXPECT_EQ(r.status, 1) << f;
+    EXPECT_NE(r.err.find(f), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  run_shell(std::string("rm -rf ") + dir);
+}
+
+}  // namespace

@@ -1,0 +1,131 @@
+#include "sample_dump.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace kinspect::testing {
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::map<std::string, std::string> parse_env(const std::string& text) {
+  std::map<std::string, std::string> kv;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos || line[0] == '#') continue;
+    std::string v = line.substr(eq + 1);
+    if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"') && v.back() == v.front())
+      v = v.substr(1, v.size() - 2);
+    kv[line.substr(0, eq)] = v;
+  }
+  return kv;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+}  // namespace
+
+std::string SampleDump::path(const std::string& key) const {
+  auto it = paths.find(key);
+  return it == paths.end() ? std::string() : it->second;
+}
+
+std::string SampleDump::fact(const std::string& key) const {
+  auto it = facts.find(key);
+  return it == facts.end() ? std::string() : it->second;
+}
+
+std::vector<std::pair<std::string, std::string>> SampleDump::vmcores() const {
+  std::vector<std::pair<std::string, std::string>> v;
+  for (const auto& [k, p] : paths)
+    if (k.rfind("VMCORE_", 0) == 0 && access(p.c_str(), R_OK) == 0) v.emplace_back(k, p);
+  return v;
+}
+
+std::string SampleDump::crash_transcript(const std::string& vmcore_path) const {
+  std::string base = vmcore_path.substr(vmcore_path.rfind('/') + 1);
+  return slurp(path("DUMP_DIR") + "/oracles/" + base + ".crash");
+}
+
+std::optional<SampleDump> load_sample(const std::string& name, std::string* why) {
+  RunResult r = run_shell(std::string(KINSPECT_SOURCE_DIR) + "/sample-dumps/paths.sh " + name);
+  if (r.status != 0) {
+    *why = "sample dump " + name + " unavailable (run sample-dumps/make.sh " + name + "): " + r.err;
+    return std::nullopt;
+  }
+  SampleDump d;
+  d.name = name;
+  d.paths = parse_env(r.out);
+  std::string facts = d.path("FACTS");
+  if (facts.empty() || access(facts.c_str(), R_OK) != 0 || access(d.path("VMLINUX").c_str(), R_OK) != 0) {
+    *why = "sample dump " + name + " not made yet (run sample-dumps/make.sh " + name + ")";
+    return std::nullopt;
+  }
+  d.facts = parse_env(slurp(facts));
+  return d;
+}
+
+RunResult run_shell(const std::string& command, const std::string& input) {
+  char in_path[] = "/tmp/kinspect-test-in-XXXXXX";
+  char err_path[] = "/tmp/kinspect-test-err-XXXXXX";
+  int in_fd = mkstemp(in_path);
+  int err_fd = mkstemp(err_path);
+  RunResult r;
+  if (in_fd < 0 || err_fd < 0) return r;
+  if (!input.empty() && write(in_fd, input.data(), input.size()) != static_cast<ssize_t>(input.size()))
+    return r;
+  close(in_fd);
+  close(err_fd);
+  std::string cmd = command + " < " + in_path + " 2> " + err_path;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p) {
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  }
+  r.err = slurp(err_path);
+  unlink(in_path);
+  unlink(err_path);
+  return r;
+}
+
+RunResult run_kinspect(const std::vector<std::string>& args, const std::string& input) {
+  std::string cmd = shell_quote(KINSPECT_BINARY);
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  return run_shell(cmd, input);
+}
+
+std::optional<std::string> field(const std::string& text, const std::string& key) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto colon = line.find(": ");
+    if (colon == std::string::npos) continue;
+    std::string label = line.substr(0, colon);
+    size_t b = label.find_first_not_of(' ');
+    if (b == std::string::npos || label.substr(b) != key) continue;
+    return line.substr(colon + 2);
+  }
+  return std::nullopt;
+}
+
+}  // namespace kinspect::testing

@@ -1,0 +1,50 @@
+// Access to the real sample dumps made by sample-dumps/make.sh, their facts
+// (from the guest's own console) and the oracles' (crash, drgn) transcripts,
+// and a runner for the kinspect binary.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kinspect::testing {
+
+struct SampleDump {
+  std::string name;
+  std::map<std::string, std::string> paths;  // paths.sh: VMLINUX, VMCORE_QEMU_ELF, ...
+  std::map<std::string, std::string> facts;  // facts.env
+  std::string path(const std::string& key) const;
+  std::string fact(const std::string& key) const;
+  // VMCORE_* keys present on disk, e.g. {"VMCORE_QEMU_ELF", path}.
+  std::vector<std::pair<std::string, std::string>> vmcores() const;
+  // crash's transcript for one vmcore file (the recipe's oracles/ dir).
+  std::string crash_transcript(const std::string& vmcore_path) const;
+};
+
+// Loads a sample dump; on failure sets *why and returns nullopt.
+std::optional<SampleDump> load_sample(const std::string& name, std::string* why);
+
+struct RunResult {
+  int status = -1;  // exit status
+  std::string out, err;
+};
+// Runs the kinspect binary with args, feeding `input` on stdin.
+RunResult run_kinspect(const std::vector<std::string>& args, const std::string& input = "");
+RunResult run_shell(const std::string& command, const std::string& input = "");
+
+// "  RELEASE: x" -> "x" for the first line whose label is `key`.
+std::optional<std::string> field(const std::string& text, const std::string& key);
+
+}  // namespace kinspect::testing
+
+// Skips only when explicitly allowed; by default a missing sample dump fails,
+// since .ci/run builds them first.
+#define KINSPECT_REQUIRE_SAMPLE(var, name)                                       \
+  std::string var##_why;                                                        \
+  auto var##_opt = ::kinspect::testing::load_sample(name, &var##_why);          \
+  if (!var##_opt) {                                                             \
+    if (getenv("KINSPECT_ALLOW_MISSING_SAMPLES")) GTEST_SKIP() << var##_why;    \
+    FAIL() << var##_why;                                                        \
+  }                                                                             \
+  const ::kinspect::testing::SampleDump& var = *var##_opt
