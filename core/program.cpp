@@ -41,6 +41,9 @@ Result<std::unique_ptr<Program>> Program::open(const std::string& a, const std::
   ASSIGN_OR_RETURN(prog->dump_, open_dump(dump_path));
   const DumpInfo& info = prog->dump_->info();
   prog->vmcoreinfo_ = VmcoreInfo::parse(info.vmcoreinfo);
+  prog->zero_excluded_ = opts.zero_excluded;
+  // The build-id settles a mismatch before anything is read through it.
+  TRY_VOID(prog->check_build_id(opts));
 
   DumpMachine m = info.machine;
   if (m == DumpMachine::unknown && info.uts_machine) m = machine_from_name(*info.uts_machine);
@@ -67,6 +70,14 @@ Result<std::unique_ptr<Program>> Program::open(const std::string& a, const std::
   TRY_VOID(prog->arch_->init(env).context(dump_path));
   TRY_VOID(load_vmlinux_symbols(*elf, prog->arch_->kaslr_offset(), prog->symbols_));
   TRY_VOID(prog->identify_kernel(opts));
+  TypesOptions topts;
+  topts.progress = opts.progress;
+  if (auto types = Types::open(*elf, topts); types.ok()) {
+    prog->types_ = std::move(types).value();
+  } else {
+    prog->warnings_.push_back("WARNING: no type information: " + types.error().message);
+    prog->types_ = Types::empty(types.error().message);
+  }
   return prog;
 }
 
@@ -77,11 +88,6 @@ Status Program::identify_kernel(const OpenOptions& opts) {
   std::vector<std::string> problems;
   const std::string& vpath = vmlinux_->path();
   const std::string& dpath = dump_->path();
-  if (auto bid = vmcoreinfo_.get("BUILD-ID"); bid && !vmlinux_->build_id().empty()) {
-    if (!vmlinux_->build_id().starts_with(*bid) && !bid->starts_with(vmlinux_->build_id()))
-      problems.push_back("build-id " + vmlinux_->build_id() + " of " + vpath +
-                         " differs from BUILD-ID " + *bid + " in " + dpath);
-  }
 
   // The release strings, from memory and from the file.
   auto uts_sym = symbols_.find("init_uts_ns");
@@ -132,6 +138,19 @@ Status Program::identify_kernel(const OpenOptions& opts) {
   return fail(Errc::mismatch, msg + " (this vmlinux does not match the dump; --force opens it anyway)");
 }
 
+Status Program::check_build_id(const OpenOptions& opts) {
+  auto bid = vmcoreinfo_.get("BUILD-ID");
+  const std::string& mine = vmlinux_->build_id();
+  if (!bid || mine.empty() || mine.starts_with(*bid) || bid->starts_with(mine)) return {};
+  std::string msg = "build-id " + mine + " of " + vmlinux_->path() + " differs from BUILD-ID " + *bid +
+                    " in " + dump_->path();
+  if (opts.force_mismatch) {
+    warnings_.push_back("WARNING: " + msg);
+    return {};
+  }
+  return fail(Errc::mismatch, msg + " (this vmlinux does not match the dump; --force opens it anyway)");
+}
+
 std::optional<uint64_t> Program::link_address(uint64_t runtime) const {
   const ElfSection* s = vmlinux_->section_at(runtime - arch_->kaslr_offset());
   if (!s) return std::nullopt;
@@ -139,7 +158,21 @@ std::optional<uint64_t> Program::link_address(uint64_t runtime) const {
 }
 
 Status Program::read_phys(uint64_t paddr, std::span<uint8_t> out) {
-  return dump_->read_phys(paddr, out);
+  if (!zero_excluded_) return dump_->read_phys(paddr, out);
+  // Page by page, so one excluded page zeroes only itself.
+  const uint64_t page = arch_->page_size();
+  size_t done = 0;
+  while (done < out.size()) {
+    uint64_t pa = paddr + done;
+    size_t n = static_cast<size_t>(std::min<uint64_t>(page - (pa & (page - 1)), out.size() - done));
+    auto part = out.subspan(done, n);
+    if (auto st = dump_->read_phys(pa, part); !st) {
+      if (st.error().code != Errc::excluded) return st;
+      std::fill(part.begin(), part.end(), 0);
+    }
+    done += n;
+  }
+  return {};
 }
 
 Status Program::read(uint64_t vaddr, std::span<uint8_t> out) {
@@ -151,7 +184,7 @@ Status Program::read(uint64_t vaddr, std::span<uint8_t> out) {
     uint64_t page = t->page_size ? t->page_size : arch_->page_size();
     uint64_t in_page = page - (va & (page - 1));
     size_t n = static_cast<size_t>(std::min<uint64_t>(in_page, out.size() - done));
-    if (auto st = dump_->read_phys(t->paddr, out.subspan(done, n)); !st)
+    if (auto st = read_phys(t->paddr, out.subspan(done, n)); !st)
       return fail(std::move(st).error().context("reading kernel address " + hex(va)));
     done += n;
   }

@@ -15,6 +15,7 @@
 #include "core/elf_image.hpp"
 #include "core/error.hpp"
 #include "core/symbols/symbol_table.hpp"
+#include "core/types/types.hpp"
 #include "core/vmcoreinfo.hpp"
 
 namespace kinspect {
@@ -26,6 +27,9 @@ using ProgressFn = std::function<void(std::string_view)>;
 struct OpenOptions {
   // Open even when the vmlinux does not match the dump (prints a warning).
   bool force_mismatch = false;
+  // Read pages the dump excluded as zeros, as crash's --zero_excluded does,
+  // instead of failing with "page excluded from dump".
+  bool zero_excluded = false;
   ProgressFn progress;
 };
 
@@ -50,6 +54,9 @@ class Program {
   const SymbolTable& symbols() const { return symbols_; }
   SymbolTable& symbols() { return symbols_; }
   const Utsname& utsname() const { return utsname_; }
+  // DWARF types of vmlinux (core/types/types.hpp); without DWARF every
+  // lookup fails with one line saying so.
+  const Types& types() const { return *types_; }
   // Warnings gathered while opening (e.g. a forced mismatch), shown at startup.
   const std::vector<std::string>& warnings() const { return warnings_; }
 
@@ -66,6 +73,7 @@ class Program {
  private:
   Program() = default;
   Status identify_kernel(const OpenOptions& opts);
+  Status check_build_id(const OpenOptions& opts);
   // Link-time vmlinux address of a run-time kernel-image address.
   std::optional<uint64_t> link_address(uint64_t runtime) const;
 
@@ -74,8 +82,10 @@ class Program {
   std::unique_ptr<Arch> arch_;
   VmcoreInfo vmcoreinfo_;
   SymbolTable symbols_;
+  std::unique_ptr<Types> types_;
   Utsname utsname_;
   std::vector<std::string> warnings_;
+  bool zero_excluded_ = false;
 };
 
 }  // namespace kinspect
