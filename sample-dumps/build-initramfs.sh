@@ -81,6 +81,7 @@ done
 if [ "$MODE" = csd ]; then
   "$SD_DIR/build-module.sh" "$ARCH" "$W/module"
   cp "$W/module/csd_lockup.ko" "$B/lib/kinspect/"
+  cp "$W/module/csd_lockup.ko" "$CACHE/initramfs/$NAME.csd_lockup.ko"
 fi
 
 # copy_bin BIN... : host binaries with their shared libraries (host is amd64 bookworm).

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# build-module.sh ARCH OUTDIR : build module/csd_lockup.ko against the cached
+# linux-headers of ARCH's kernel (amd64 only: Debian's kernel is built with gcc-12,
+# the host compiler). The .ko keeps its DWARF (not stripped) for mod -s.
+. "$(dirname "$0")/lib.sh"
+ARCH=${1:?usage: build-module.sh ARCH OUTDIR}; OUT=${2:?}
+[ "$(deb_arch "$ARCH")" = amd64 ] || die "module build is amd64 only"
+REL=$(kernel_release "$ARCH")
+R=$(kernel_root "$ARCH")
+# The headers package refers to /usr/src/... and /usr/lib/linux-kbuild-6.1 by
+# absolute path; make a copy of its small top directory pointing into the cache.
+H="$OUT/headers"
+rm -rf "$OUT"; mkdir -p "$OUT"
+cp -a "$R/usr/src/linux-headers-$REL" "$H"
+common=$(sed -n 's|^include /usr/src/\(.*\)/Makefile$|\1|p' "$H/Makefile")
+kbuild=$(readlink "$H/scripts" | sed 's|.*/lib/\(linux-kbuild-[^/]*\)/.*|\1|')
+echo "include $R/usr/src/$common/Makefile" > "$H/Makefile"
+ln -sfn "$R/usr/lib/$kbuild/scripts" "$H/scripts"
+ln -sfn "$R/usr/lib/$kbuild/tools" "$H/tools"
+cp "$SD_DIR"/module/csd_lockup.c "$SD_DIR"/module/Kbuild "$OUT/"
+log "building csd_lockup.ko for $REL"
+make -s -C "$H" M="$OUT" modules > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; die "module build failed"; }
+[ -f "$OUT/csd_lockup.ko" ] || die "no csd_lockup.ko"
+modinfo -F vermagic "$OUT/csd_lockup.ko" | grep -q "^$REL " || die "vermagic mismatch: $(modinfo -F vermagic "$OUT/csd_lockup.ko")"
