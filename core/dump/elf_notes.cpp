@@ -74,6 +74,18 @@ void parse_elf_notes(std::span<const uint8_t> blob, const std::string& file, uin
   }
 }
 
+DumpMachine machine_from_prstatus(const DumpInfo& info) {
+  DumpMachine found = DumpMachine::unknown;
+  for (const auto& p : info.prstatus) {
+    DumpMachine m = DumpMachine::unknown;
+    for (DumpMachine c : {DumpMachine::x86_64, DumpMachine::aarch64})
+      if (p.regs.size() == prstatus_reg_size(c)) m = c;
+    if (m == DumpMachine::unknown || (found != DumpMachine::unknown && m != found)) return DumpMachine::unknown;
+    found = m;
+  }
+  return found;
+}
+
 std::string trim_vmcoreinfo(std::span<const uint8_t> text) {
   size_t n = text.size();
   while (n > 0 && text[n - 1] == 0) --n;

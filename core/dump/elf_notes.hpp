@@ -36,6 +36,11 @@ inline constexpr uint64_t kMaxNoteBytes = 64ull << 20;
 // Largest VMCOREINFO text we accept (the kernel's buffer is one page).
 inline constexpr uint64_t kMaxVmcoreinfoBytes = 1ull << 20;
 
+// The machine implied by the NT_PRSTATUS register blocks already parsed
+// (216 bytes: x86_64, 272: arm64), for producers that do not name it: QEMU's
+// kdump header says "Unknown" in utsname.machine for arm64 guests.
+DumpMachine machine_from_prstatus(const DumpInfo& info);
+
 // VMCOREINFO text with trailing NULs removed (the kernel pads the note).
 std::string trim_vmcoreinfo(std::span<const uint8_t> text);
 

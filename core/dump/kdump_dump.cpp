@@ -179,6 +179,8 @@ ProbeResult probe_kdump(std::unique_ptr<ByteSource>& src) {
     }
   }
 
+  if (info.machine == DumpMachine::unknown) info.machine = machine_from_prstatus(info);
+
   uint64_t capacity = bitmap_len / 2 * 8;
   if (max_mapnr > capacity) {
     info.warnings.push_back(name + ": max_mapnr " + hex(max_mapnr) + " exceeds what the bitmaps cover (" +

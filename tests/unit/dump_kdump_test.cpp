@@ -195,6 +195,20 @@ TEST(DumpKdump, Arm64MachineFromUtsname) {
   EXPECT_EQ(d->info().prstatus[0].regs.size(), 34u * 8);
 }
 
+TEST(DumpKdump, MachineFromPrstatusWhenUtsnameSaysUnknown) {
+  // QEMU's arm64 kdump output: utsname.machine "Unknown", arm64 notes.
+  std::vector<uint64_t> regs(34, 1);
+  auto d = open_ok(KdumpWriter()
+                       .machine("Unknown")
+                       .note(fixtures::prstatus_note(DumpMachine::aarch64, 1, regs))
+                       .note(fixtures::prstatus_note(DumpMachine::aarch64, 2, regs))
+                       .page(1, compressible(1))
+                       .build());
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->info().machine, DumpMachine::aarch64);
+  EXPECT_EQ(d->info().prstatus[1].regs.size(), 34u * 8);
+}
+
 class DumpKdumpVersion : public testing::TestWithParam<int> {};
 
 TEST_P(DumpKdumpVersion, OlderHeadersStillRead) {
