@@ -97,6 +97,10 @@ class Arch {
   // Kernel virtual -> physical. Errors: not_present (naming the level and
   // entry), excluded (a page-table page filtered from the dump).
   virtual Result<Translation> kvtop(uint64_t vaddr) const = 0;
+  // Kernel virtual -> physical by walking the kernel page tables even where
+  // kvtop would compute (direct map, kernel image): for `vtop` to show the
+  // entries, and to check the arithmetic against the tables.
+  virtual Result<Translation> kwalk(uint64_t vaddr) const = 0;
   // User virtual -> physical through the page-table root at root_paddr (mm->pgd translated).
   virtual Result<Translation> uvtop(uint64_t root_paddr, uint64_t vaddr) const = 0;
   // Physical -> direct-map virtual address.

@@ -1,5 +1,6 @@
 #include "arch/kaslr_search.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -42,6 +43,24 @@ std::optional<uint64_t> find_bytes(const ArchEnv& env, const std::vector<uint8_t
   return std::nullopt;
 }
 
+// Link-time values of pointers the vmlinux leaves zero for the loader: arm64
+// links with --no-apply-dynamic-relocs, so the value is the addend of the
+// R_AARCH64_RELATIVE entry for that slot in .rela.dyn (__rela_start..__rela_end).
+void fill_from_relocations(const ArchEnv& env, uint64_t link, std::vector<uint64_t>& values) {
+  auto start = env.vmlinux_symbol("__rela_start"), end = env.vmlinux_symbol("__rela_end");
+  if (!start || !end || *end <= *start || *end - *start > (256ull << 20)) return;
+  std::vector<uint64_t> rela((*end - *start) / 8);
+  if (!env.read_vmlinux(*start, std::span<uint8_t>(reinterpret_cast<uint8_t*>(rela.data()),
+                                                   rela.size() * 8)).ok())
+    return;
+  for (size_t i = 0; i + 2 < rela.size(); i += 3) {  // Elf64_Rela: r_offset, r_info, r_addend
+    const uint64_t off = rela[i];
+    if (off < link || off >= link + values.size() * 8 || (off - link) % 8) continue;
+    uint64_t& v = values[(off - link) / 8];
+    if (v == 0) v = rela[i + 2];
+  }
+}
+
 // Compares sys_call_table's pointers in the vmlinux file with memory.
 std::optional<uint64_t> pointer_delta(const ArchEnv& env, uint64_t banner_link,
                                       uint64_t banner_paddr, uint64_t offset_align,
@@ -55,6 +74,8 @@ std::optional<uint64_t> pointer_delta(const ArchEnv& env, uint64_t banner_link,
       return std::span<uint8_t>(reinterpret_cast<uint8_t*>(v.data()), v.size() * 8);
     };
     if (!env.read_vmlinux(*link, as_bytes(file)).ok()) continue;
+    if (std::all_of(file.begin(), file.end(), [](uint64_t v) { return v == 0; }))
+      fill_from_relocations(env, *link, file);
     // The image is contiguous in physical memory, so link distances hold.
     const uint64_t paddr = banner_paddr + (*link - banner_link);
     if (!env.read_phys(paddr, as_bytes(mem)).ok()) continue;

@@ -63,6 +63,16 @@ Result<Translation> Arm64Arch::kvtop(uint64_t vaddr) const {
   return w;
 }
 
+Result<Translation> Arm64Arch::kwalk(uint64_t vaddr) const {
+  if (!is_kernel_address(vaddr))
+    return fail(Errc::invalid_argument, hex(vaddr) + " is not a kernel address", vaddr);
+  const uint64_t v = untag(vaddr);
+  ASSIGN_OR_RETURN(Translation w, walk(root_, v));
+  w.vaddr = vaddr;
+  w.region = region_of(v);
+  return w;
+}
+
 Result<Translation> Arm64Arch::uvtop(uint64_t root_paddr, uint64_t vaddr) const {
   const uint64_t v = vaddr & ~kTopByte;  // TBI0: user tags are ignored
   if (v & kBit55)

@@ -30,6 +30,7 @@ class Arm64Arch final : public Arch {
   std::vector<std::pair<std::string, uint64_t>> layout() const override;
 
   Result<Translation> kvtop(uint64_t vaddr) const override;
+  Result<Translation> kwalk(uint64_t vaddr) const override;
   Result<Translation> uvtop(uint64_t root_paddr, uint64_t vaddr) const override;
   std::optional<uint64_t> ptov(uint64_t paddr) const override;
   bool is_kernel_address(uint64_t vaddr) const override;

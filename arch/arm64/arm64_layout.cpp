@@ -224,6 +224,23 @@ void Arm64Arch::learn_regions(const ArchEnv& env) {
     }
     sources_.push_back({"vmemmap", how});
   }
+  // With KASLR, modules sit near the kernel image, not at MODULES_VADDR: the
+  // kernel keeps the window's base in module_alloc_base (Linux 4.6-6.6,
+  // randomized at boot) or module_direct_base (6.7, "arm64: module: rework
+  // module VA range selection"); a 128M window.
+  for (const char* var : {"module_direct_base", "module_alloc_base"}) {
+    if (!env.vmlinux_symbol) break;
+    auto link = env.vmlinux_symbol(var);
+    if (!link) continue;
+    uint64_t v = 0;
+    if (!env.read_phys(*link + kaslr_offset_ - kimage_voffset_,
+                       std::span<uint8_t>(reinterpret_cast<uint8_t*>(&v), 8)).ok() || v == 0)
+      continue;
+    modules_vaddr_ = v;
+    modules_end_ = v + k128M;
+    sources_.push_back({"modules", std::string("read from the kernel's ") + var});
+    return;
+  }
   auto mstart = vmcoreinfo_number(vi, "MODULES_VADDR");
   auto mend = vmcoreinfo_number(vi, "MODULES_END");
   if (mstart && mend) {

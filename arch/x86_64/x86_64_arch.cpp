@@ -60,6 +60,14 @@ Result<Translation> X86_64Arch::kvtop(uint64_t vaddr) const {
   return w;
 }
 
+Result<Translation> X86_64Arch::kwalk(uint64_t vaddr) const {
+  if (!is_kernel_address(vaddr))
+    return fail(Errc::invalid_argument, hex(vaddr) + " is not a kernel address", vaddr);
+  ASSIGN_OR_RETURN(Translation w, walk(root_, vaddr));
+  w.region = region_of(vaddr);
+  return w;
+}
+
 Result<Translation> X86_64Arch::uvtop(uint64_t root_paddr, uint64_t vaddr) const {
   if (is_kernel_address(vaddr))
     return fail(Errc::invalid_argument, hex(vaddr) + " is not a user address", vaddr);

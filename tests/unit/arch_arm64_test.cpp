@@ -336,7 +336,15 @@ TEST(ArchArm64, KaslrFromLinuxBannerWithoutVmcoreinfo) {
   vml.put_string(banner, text);
   std::vector<uint64_t> ptrs;
   for (int i = 0; i < 16; ++i) ptrs.push_back(text_link + 0x300000 + i * 0x20);
-  vml.put_u64s(sct, ptrs);
+  // arm64 links with --no-apply-dynamic-relocs: the file holds zeros and the
+  // values are the addends of R_AARCH64_RELATIVE (1027) entries in .rela.dyn.
+  vml.put_u64s(sct, std::vector<uint64_t>(16, 0));
+  const uint64_t rela = text_link + 0x1400000;
+  std::vector<uint64_t> entries = {text_link + 0x500, 1027, text_link + 0x40};  // an unrelated slot
+  for (int i = 15; i >= 0; --i) entries.insert(entries.end(), {sct + 8 * i, 1027, ptrs[i]});
+  vml.put_u64s(rela, entries);
+  vml.symbols["__rela_start"] = rela;
+  vml.symbols["__rela_end"] = rela + entries.size() * 8;
   mem.write_string(pa_of(banner), text);
   for (int i = 0; i < 16; ++i) mem.write_u64(pa_of(sct) + 8 * i, ptrs[i] + kaslr);
   mem.write_u64(pa_of(memstart), 0x40000000);
