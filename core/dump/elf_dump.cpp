@@ -136,7 +136,7 @@ ProbeResult probe_elf(std::unique_ptr<ByteSource>& src) {
   ASSIGN_OR_RETURN(uint64_t phnum, program_header_count(*src, ehdr));
   uint64_t phoff = le64(ehdr, 32);
   // Validate against the file size before allocating: phnum may be 2^32-1.
-  if (phoff > src->size() || phnum > (src->size() - phoff) / kPhdrSize)
+  if (phoff > src->size() || phnum > (src->size() - phoff) / kPhdrSize || phnum > stored_size(*src) / kPhdrSize)
     return fail(Errc::truncated, name + ": " + std::to_string(phnum) +
                                      " program headers at offset " + hex(phoff) +
                                      " run past the end of the file (size " + hex(src->size()) + ")");

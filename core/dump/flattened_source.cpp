@@ -174,6 +174,11 @@ ProbeResult probe_flattened(std::unique_ptr<ByteSource>& src) {
   return inner;
 }
 
+uint64_t stored_size(const ByteSource& src) {
+  auto* flat = dynamic_cast<const FlattenedSource*>(&src);
+  return flat ? std::min(flat->size(), flat->stream_size()) : src.size();
+}
+
 void finish_info(const ByteSource& src, DumpInfo& info) {
   auto* flat = dynamic_cast<const FlattenedSource*>(&src);
   if (!flat) return;

@@ -41,6 +41,7 @@ class FlattenedSource final : public ByteSource {
   std::span<const uint8_t> view(uint64_t offset, uint64_t len) const override;
 
   const std::string& file_name() const { return stream_->name(); }
+  uint64_t stream_size() const { return stream_->size(); }
   const std::vector<Extent>& extents() const { return extents_; }
   uint64_t record_count() const { return records_; }
   // False when the stream ended without the -1/-1 end marker.

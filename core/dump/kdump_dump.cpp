@@ -122,7 +122,8 @@ ProbeResult probe_kdump(std::unique_ptr<ByteSource>& src) {
   const uint64_t fsize = s.size();
   uint64_t bitmap_off = (1 + static_cast<uint64_t>(sub_blocks)) * bs;
   uint64_t bitmap_len = 0;
-  if (mul_overflows(bitmap_blocks, bs, bitmap_len) || bitmap_off > fsize || bitmap_len > fsize - bitmap_off)
+  if (mul_overflows(bitmap_blocks, bs, bitmap_len) || bitmap_off > fsize || bitmap_len > fsize - bitmap_off ||
+      bitmap_len > stored_size(s))
     return fail(Errc::truncated, name + ": kdump bitmaps (" + std::to_string(bitmap_blocks) + " blocks of " +
                                      std::to_string(bs) + " bytes at offset " + hex(bitmap_off) +
                                      ") run past the end of the file (size " + hex(fsize) + ")");

@@ -23,6 +23,12 @@ ProbeResult probe_elf(std::unique_ptr<ByteSource>& src);        // elf_dump.cpp
 // File path behind a source, for Dump::path(): a flattened source reports
 // the file it indexes, not "path (flattened)".
 const std::string& source_path(const ByteSource& src);
+// Bytes actually stored behind a source: its size, or for a flattened stream
+// the size of the stream file. A flattened image can claim an enormous size
+// with a single record far out (holes read as zeros), so allocations sized
+// from header fields are bounded by this, not by size().
+uint64_t stored_size(const ByteSource& src);  // flattened_source.cpp
+
 // Readers call this once their DumpInfo is filled: over a flattened stream it
 // prefixes the format with "flattened " and notes a missing end marker.
 void finish_info(const ByteSource& src, DumpInfo& info);  // flattened_source.cpp

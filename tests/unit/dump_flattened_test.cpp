@@ -250,6 +250,32 @@ TEST(DumpFlattened, HugeRecordSizeIsTreatedAsTruncated) {
   }
 }
 
+TEST(DumpFlattened, SparseImageCannotDriveHugeAllocations) {
+  // One record far out makes the rearranged image 16 TiB of holes; header
+  // sizes that "fit" in it must still be bounded by the bytes stored.
+  std::string image = sample().build();
+  uint32_t blocks = 0x7ffffffe;  // bitmaps of 8 TiB
+  std::memcpy(image.data() + 436, &blocks, 4);
+  std::string flat = fixtures::flatten(image, {.end_marker = false});
+  std::string far(16, '\0');
+  be64(far, 0, 1ull << 44);
+  be64(far, 8, 1);
+  flat += far + "x";
+  flat += std::string(16, '\xff');
+  Error e = open_err(flat);
+  EXPECT_EQ(e.code, Errc::truncated);
+  EXPECT_NE(e.message.find("bad.flat (flattened): kdump bitmaps"), std::string::npos) << e.message;
+
+  // Same for an ELF whose e_phnum "fits" the sparse image.
+  auto core = ElfCoreWriter().qemu_layout().pn_xnum().segment(0x1000, "abc").build();
+  uint32_t phnum = 0xfffffff0;
+  std::memcpy(core.data() + 0x40 + 44, &phnum, 4);
+  flat = fixtures::flatten(core, {.end_marker = false}) + far + "x" + std::string(16, '\xff');
+  e = open_err(flat);
+  EXPECT_EQ(e.code, Errc::truncated);
+  EXPECT_NE(e.message.find("program headers"), std::string::npos) << e.message;
+}
+
 TEST(DumpFlattened, BadFileHeader) {
   std::string flat = sample().build_flattened();
   {
