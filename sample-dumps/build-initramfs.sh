@@ -53,7 +53,8 @@ MODS=$(modules_of "$ARCH")
 : > "$B/etc/kinspect.modules"
 declare -A seen=()
 add_mod() { # add_mod PATH-relative-to-MODS
-  local rel=$1 deps d i
+  local rel=$1 deps i
+  local -a arr
   [ -z "${seen[$rel]:-}" ] || return 0
   deps=$(grep -m1 "^$rel:" "$MODS/modules.dep" | cut -d: -f2)
   read -r -a arr <<< "$deps"

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # convert.sh NAME : makedumpfile 1.7.2 conversions of $CACHE/dumps/NAME/vmcore.qemu.elf
+# (for kdump: of vmcore.kdump.elf, the capture kernel's copy of /proc/vmcore)
 #   vmcore.mdf-zlib          makedumpfile -c -d 31        (kdump-compressed, zlib)
 #   vmcore.mdf-lzo           makedumpfile -l -d 31        (kdump-compressed, lzo)
 #   vmcore.mdf.elf           makedumpfile -E -d 31        (filtered ELF)
 #   vmcore.mdf-zlib.flat     makedumpfile -F -c -d 31     (flattened, to stdout)
 #   vmcore.mdf-zlib.unflat   makedumpfile -R < vmcore.mdf-zlib.flat
 #   vmcore.qemu-kdump-zlib   makedumpfile -R < vmcore.qemu-kdump-zlib.flat
-# The input is a copy with its program headers moved (elf-phdr-fix.py). Debian's
-# makedumpfile is built for the host only, so other arches get just the -R step.
+# QEMU's ELF is read from a copy with its program headers moved (elf-phdr-fix.py).
+# Debian's makedumpfile is built for the host arch only, so other arches get just
+# the -R step (which does not look at the dump's contents).
 . "$(dirname "$0")/lib.sh"
 load_scenario "${1:?usage: convert.sh NAME}"
 D=$DUMP_DIR
@@ -30,22 +32,26 @@ if [ -f "$D/vmcore.qemu-kdump-zlib.flat" ]; then
 fi
 
 host=$(uname -m); [ "$host" = aarch64 ] && host=arm64
-if [ "$ARCH" = "$host" ] && [ -f "$D/vmcore.qemu.elf" ]; then
-  FIX="$D/.phfix.elf"
-  "$PY" "$SD_DIR/elf-phdr-fix.py" "$D/vmcore.qemu.elf" "$FIX"
-  log "$NAME: makedumpfile -c / -l / -E / -F -d 31"
-  mdf "$D/vmcore.mdf-zlib" -c -d 31 "$FIX" "$D/vmcore.mdf-zlib"
-  mdf "$D/vmcore.mdf-lzo" -l -d 31 "$FIX" "$D/vmcore.mdf-lzo"
-  mdf "$D/vmcore.mdf.elf" -E -d 31 "$FIX" "$D/vmcore.mdf.elf"
+if [ -f "$D/vmcore.qemu.elf" ]; then
+  SRC="$D/.phfix.elf"
+  "$PY" "$SD_DIR/elf-phdr-fix.py" "$D/vmcore.qemu.elf" "$SRC"
+else
+  SRC="$D/vmcore.kdump.elf"   # the capture kernel's /proc/vmcore: headers are fine
+fi
+if [ "$ARCH" = "$host" ]; then
+  log "$NAME: makedumpfile -c / -l / -E / -F -d 31 of $(basename "$SRC")"
+  mdf "$D/vmcore.mdf-zlib" -c -d 31 "$SRC" "$D/vmcore.mdf-zlib"
+  mdf "$D/vmcore.mdf-lzo" -l -d 31 "$SRC" "$D/vmcore.mdf-lzo"
+  mdf "$D/vmcore.mdf.elf" -E -d 31 "$SRC" "$D/vmcore.mdf.elf"
   rm -f "$D/vmcore.mdf-zlib.flat"
-  echo "+ makedumpfile -F -c -d 31 $FIX > vmcore.mdf-zlib.flat" >> "$LOG"
-  makedumpfile -F -c -d 31 "$FIX" > "$D/vmcore.mdf-zlib.flat" 2>> "$LOG" \
+  echo "+ makedumpfile -F -c -d 31 $SRC > vmcore.mdf-zlib.flat" >> "$LOG"
+  makedumpfile -F -c -d 31 "$SRC" > "$D/vmcore.mdf-zlib.flat" 2>> "$LOG" \
     || die "$NAME: makedumpfile -F failed"
   mdf "$D/vmcore.mdf-zlib.unflat" -R "$D/vmcore.mdf-zlib.unflat" < "$D/vmcore.mdf-zlib.flat"
-  rm -f "$FIX"
 else
-  log "$NAME: host makedumpfile cannot filter $ARCH dumps; only -R done"
+  log "$NAME: the host's makedumpfile only handles $host dumps; no filtered $ARCH formats"
 fi
+rm -f "$D/.phfix.elf"
 chmod 0644 "$D"/vmcore.*
 mark_done "$D/.convert.done" "$STAMP"
 log "$NAME: conversions done"

@@ -25,7 +25,10 @@ END
 case "$MODE" in
 kdump)
   echo "VMCORE_KDUMP_ELF=$D/vmcore.kdump.elf"
-  echo "VMCORE_KDUMP_ZLIB=$D/vmcore.kdump-zlib" ;;
+  echo "VMCORE_KDUMP_ZLIB=$D/vmcore.kdump-zlib"
+  for f in mdf-zlib mdf-lzo mdf.elf mdf-zlib.flat mdf-zlib.unflat; do
+    k=$(echo "$f" | tr 'a-z.-' 'A-Z__'); echo "VMCORE_$k=$D/vmcore.$f"
+  done ;;
 *)
   for f in qemu.elf qemu-paging.elf qemu-kdump-zlib.flat qemu-kdump-zlib; do
     k=$(echo "$f" | tr 'a-z.-' 'A-Z__'); echo "VMCORE_$k=$D/vmcore.$f"
