@@ -37,6 +37,7 @@ struct Arm64Kernel {
   uint64_t text_pa = 0x41200000;         // where _text sits in RAM
   uint64_t table_pa = 0x48000000;        // page-table pages from here
   std::optional<uint64_t> pacmask;
+  bool vmemmap_in_vmcoreinfo = true;  // NUMBER(VMEMMAP_START) exists since Linux 6.x
 
   FakePhys mem;
   FakeVmlinux vmlinux;
@@ -78,6 +79,8 @@ struct Arm64Kernel {
         {"KERNELOFFSET", hex(kaslr).substr(2)},
     };
     if (pacmask) kv.push_back({"NUMBER(KERNELPACMASK)", hex(*pacmask)});
+    if (!vmemmap_in_vmcoreinfo)
+      std::erase_if(kv, [](const auto& e) { return e.first.starts_with("NUMBER(VMEMMAP"); });
     vi = VmcoreInfo::parse(testing::vmcoreinfo_text(kv));
   }
   Status init() { return arch.init(testing::make_env(mem, &vi, &vmlinux)); }
@@ -267,6 +270,25 @@ TEST(ArchArm64, PreFlipLayoutIsDetectedFromTheImageAddress) {
   EXPECT_EQ(v->paddr, 0x4abcd010u);
   // Pre-4.x VMEMMAP_START = PAGE_OFFSET - VMEMMAP_SIZE, 1 << (48 - 12 - 1 + 6).
   EXPECT_EQ(arch.page_struct(0x40000000 + 3 * 4096), 0xffff800000000000ull - (1ull << 41) + 3 * 64);
+}
+
+// Without NUMBER(VMEMMAP_START), the definition whose struct page for
+// swapper_pg_dir's page is mapped wins: here Linux 5.4's
+// VMEMMAP_START = -VMEMMAP_SIZE - SZ_2M with VMEMMAP_SIZE = 2^47 >> 6.
+TEST(ArchArm64, VmemmapBaseIsProbedWhenVmcoreinfoLacksIt) {
+  Arm64Kernel k{kConfigs[1]};  // 4K, 48-bit
+  k.vmemmap_in_vmcoreinfo = false;
+  k.build();
+  const uint64_t start = 0 - (1ull << 41) - (2ull << 20);
+  const uint64_t probe = start + ((k.root_pa() - k.phys_offset) >> 12) * 64;
+  k.pt->map(probe & ~0xfffull, 0x4f000000, 4096);
+  ASSERT_TRUE(k.init().ok());
+  EXPECT_EQ(k.arch.page_struct(k.phys_offset), start);
+  EXPECT_EQ(k.arch.page_struct(k.phys_offset + 5 * 4096), start + 5 * 64);
+  auto t = k.arch.kvtop(probe);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->region, "vmemmap");
+  EXPECT_EQ(t->paddr, 0x4f000000 + (probe & 0xfff));
 }
 
 TEST(ArchArm64, StripsPointerAuthenticationAndTags) {
