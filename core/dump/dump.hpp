@@ -82,5 +82,10 @@ class Dump {
 Result<std::unique_ptr<Dump>> open_dump(const std::string& path);
 // Same, over an already-open source (tests, fuzzers).
 Result<std::unique_ptr<Dump>> open_dump(std::unique_ptr<ByteSource> src);
+// A makedumpfile --split set: every file holds one pfn range of the same
+// dump (same header and bitmaps). Opens them all and reads each page from
+// the file that holds it. One file of a set also opens alone with
+// open_dump(); pages held by the other files are then not_present.
+Result<std::unique_ptr<Dump>> open_dump_set(const std::vector<std::string>& paths);
 
 }  // namespace kinspect

@@ -260,15 +260,17 @@ Result<std::span<const uint8_t>> KdumpDump::page(uint64_t pfn, uint64_t addr) {
   if (!present_.test(pfn))
     return fail(Errc::not_present, file + ": " + at + " is not memory the dump describes (a hole in the memory map)",
                 addr);
+  // The bitmaps describe the whole dump even in a --split piece, so a
+  // filtered page is excluded whichever file would have held it.
+  if (!dumped_.test(pfn)) {
+    std::string level = info_.dump_level ? " (dump level " + std::to_string(*info_.dump_level) + ")" : "";
+    return fail(Errc::excluded, file + ": page excluded from dump: " + at + " was filtered out" + level, addr);
+  }
   if (layout_.split && (pfn < layout_.start_pfn || pfn >= layout_.end_pfn))
     return fail(Errc::not_present,
                 file + ": " + at + " is held by another file of the split dump set (this file holds pfns " +
                     hex(layout_.start_pfn) + "-" + hex(layout_.end_pfn) + ")",
                 addr);
-  if (!dumped_.test(pfn)) {
-    std::string level = info_.dump_level ? " (dump level " + std::to_string(*info_.dump_level) + ")" : "";
-    return fail(Errc::excluded, file + ": page excluded from dump: " + at + " was filtered out" + level, addr);
-  }
   auto buf = cache_.insert(pfn);
   auto st = load_page(pfn, addr, buf);
   if (!st.ok()) {

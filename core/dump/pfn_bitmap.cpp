@@ -1,6 +1,7 @@
 #include "core/dump/pfn_bitmap.hpp"
 
 #include <bit>
+#include <cstring>
 
 namespace kinspect {
 
@@ -23,6 +24,10 @@ PfnBitmap::PfnBitmap(std::vector<uint8_t> bytes) : bytes_(std::move(bytes)) {
 uint64_t PfnBitmap::word(size_t i) const {
   uint64_t v = 0;
   size_t base = i * 8;
+  if (base + 8 <= bytes_.size()) {
+    std::memcpy(&v, bytes_.data() + base, 8);  // bitmaps are little-endian, as are the hosts we run on
+    return v;
+  }
   for (size_t b = 0; b < 8 && base + b < bytes_.size(); ++b)
     v |= static_cast<uint64_t>(bytes_[base + b]) << (8 * b);
   return v;

@@ -3,7 +3,10 @@
 // incomplete and corrupted files. Expected bytes come from the writer's input.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstring>
+#include <filesystem>
 
 #include "core/dump/dump.hpp"
 #include "core/dump/kdump_dump.hpp"
@@ -277,6 +280,40 @@ TEST(DumpKdump, SplitPieceHoldsItsRangeOnly) {
   Error e = read_err(*d, 0x10 * kPage);
   EXPECT_EQ(e.code, Errc::not_present);
   EXPECT_NE(e.message.find("another file of the split dump set"), std::string::npos);
+}
+
+TEST(DumpKdump, SplitSetReadsAsOneDump) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("kinspect-split-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string a = (dir / "vmcore.1").string(), b = (dir / "vmcore.2").string(), c = (dir / "other").string();
+  ASSERT_TRUE(basic(KdumpCompression::zlib).split(0, 0x12).write_file(a).ok());
+  ASSERT_TRUE(basic(KdumpCompression::zlib).split(0x12, 0x40).write_file(b).ok());
+  auto d = open_dump_set({b, a});
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ((*d)->info().format, "kdump-compressed (zlib, filtered -d 31, split into 2 files)");
+  EXPECT_EQ((*d)->path(), b + ", " + a);
+  EXPECT_TRUE(read(**d, 0x10 * kPage, 3 * kPage) == compressible(1) + pattern_bytes(kPage, 2) + std::string(kPage, '\0'));
+  EXPECT_EQ(read_err(**d, 0x13 * kPage).code, Errc::excluded);
+  EXPECT_EQ(read(**d, 0x14 * kPage, kPage), compressible(4));
+  // Reads cross from one file's range into the other's.
+  EXPECT_EQ(read(**d, 0x12 * kPage - 8, 16), pattern_bytes(kPage, 2).substr(kPage - 8) + std::string(8, '\0'));
+  EXPECT_EQ(read_err(**d, 0x20 * kPage).code, Errc::not_present);
+
+  // A piece missing from the set: its pages are absent, the rest readable.
+  auto half = open_dump_set({a});
+  ASSERT_TRUE(half.ok());
+  EXPECT_EQ(read_err(**half, 0x14 * kPage).code, Errc::not_present);
+  EXPECT_EQ(read_err(**half, 0x13 * kPage).code, Errc::excluded);
+
+  ASSERT_TRUE(basic(KdumpCompression::zlib).write_file(c).ok());
+  auto bad = open_dump_set({a, c});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find(c + ": not a piece of a makedumpfile --split set"), std::string::npos);
+  auto overlap = open_dump_set({a, a});
+  ASSERT_FALSE(overlap.ok());
+  EXPECT_NE(overlap.error().message.find("overlaps"), std::string::npos);
+  fs::remove_all(dir);
 }
 
 TEST(DumpKdump, IncompleteDumpNamesFileAndOffset) {
