@@ -30,7 +30,7 @@ else
     mkdir -p "$CACHE/debs/$DA" "$T"
     ls "$CACHE/debs/$DA"/busybox-static_*.deb >/dev/null 2>&1 || {
       log "downloading busybox-static:$DA"
-      (cd "$CACHE/debs/$DA" && apt-get download -q "busybox-static:$DA" 2>&1 | grep -v unsandboxed >&2)
+      (cd "$CACHE/debs/$DA" && apt-get download -q "busybox-static:$DA" 2>&1 | { grep -v unsandboxed >&2 || true; })
     }
     dpkg-deb -x "$(ls "$CACHE/debs/$DA"/busybox-static_*.deb | head -1)" "$T"
   fi
@@ -76,6 +76,7 @@ done
   echo "CRASH_CPU=$CRASH_CPU"
   echo "SPIN_CPU=$SPIN_CPU"
   echo "CSD_SPIN_CPU=${CSD_SPIN_CPU:-}"
+  echo "USER_CPU=${USER_CPU:-0}"
   echo "KDUMP_APPEND='${KDUMP_APPEND:-}'"
 } > "$B/etc/kinspect.env"
 

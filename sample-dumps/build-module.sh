@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # build-module.sh ARCH OUTDIR : build module/csd_lockup.ko against the cached
-# linux-headers of ARCH's kernel (amd64 only: Debian's kernel is built with gcc-12,
-# the host compiler). The .ko keeps its DWARF (not stripped) for mod -s.
+# linux-headers of ARCH's kernel, with gcc-12 like Debian's kernel (the host's
+# for amd64, aarch64-linux-gnu-gcc-12 for arm64). The .ko keeps its DWARF (not
+# stripped) for mod -s.
 . "$(dirname "$0")/lib.sh"
 ARCH=${1:?usage: build-module.sh ARCH OUTDIR}; OUT=${2:?}
-[ "$(deb_arch "$ARCH")" = amd64 ] || die "module build is amd64 only"
+DA=$(deb_arch "$ARCH")
+cross=()
+if [ "$DA" != "$(dpkg --print-architecture)" ]; then
+  gnu=$(dpkg-architecture -a"$DA" -qDEB_HOST_GNU_TYPE 2>/dev/null)
+  command -v "$gnu-gcc-12" >/dev/null || die "$gnu-gcc-12 missing: run ./install-deps.sh"
+  cross=(DEB_BUILD_ARCH="$(dpkg --print-architecture)" DEB_HOST_ARCH="$DA" DEB_HOST_GNU_TYPE="$gnu")
+fi
 REL=$(kernel_release "$ARCH")
 R=$(kernel_root "$ARCH")
 # The headers package refers to /usr/src/... and /usr/lib/linux-kbuild-6.1 by
@@ -19,6 +26,6 @@ ln -sfn "$R/usr/lib/$kbuild/scripts" "$H/scripts"
 ln -sfn "$R/usr/lib/$kbuild/tools" "$H/tools"
 cp "$SD_DIR"/module/csd_lockup.c "$SD_DIR"/module/Kbuild "$OUT/"
 log "building csd_lockup.ko for $REL"
-make -s -C "$H" M="$OUT" modules > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; die "module build failed"; }
+make -s -C "$H" M="$OUT" ${cross[@]+"${cross[@]}"} modules > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; die "module build failed"; }
 [ -f "$OUT/csd_lockup.ko" ] || die "no csd_lockup.ko"
 modinfo -F vermagic "$OUT/csd_lockup.ko" | grep -q "^$REL " || die "vermagic mismatch: $(modinfo -F vermagic "$OUT/csd_lockup.ko")"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fetch-kernel.sh ARCH : download Debian bookworm's cloud kernel for ARCH (x86_64 or
-# arm64) with its -dbg package (and, for amd64, the headers to build a module), keep
+# arm64) with its -dbg package and the headers to build a module, keep
 # the .debs in $CACHE/debs/<debarch>/ and unpack them into $CACHE/kernels/<debarch>/root.
 . "$(dirname "$0")/lib.sh"
 ARCH=${1:?usage: fetch-kernel.sh x86_64|arm64}
@@ -21,25 +21,26 @@ rel=${img#linux-image-}
 ver=$(apt-cache show "$img$qual" | sed -n 's/^Version: //p' | head -1)
 log "kernel $DA: $meta -> $img $ver (release $rel)"
 
-pkgs=("$img" "$img-dbg")
-if [ "$DA" = amd64 ]; then
-  common=$(apt-cache depends "linux-headers-$rel" | sed -n 's/^ *Depends: \(linux-headers-[^ :]*-common\).*/\1/p' | head -1)
-  kbuild=$(apt-cache depends "linux-headers-$rel" | sed -n 's/^ *Depends: \(linux-kbuild-[^ :]*\).*/\1/p' | head -1)
-  pkgs+=("linux-headers-$rel" "$common" "$kbuild")
-fi
+# name[:arch] of each package; the headers (+ -common, + the host's linux-kbuild,
+# whose scripts/ are host binaries) are for building module/csd_lockup.c.
+hdr="linux-headers-$rel"
+common=$(apt-cache depends "$hdr$qual" | sed -n 's/^ *Depends: <\{0,1\}\(linux-headers-[^ :>]*-common\).*/\1/p' | head -1)
+kbuild=$(apt-cache depends "$hdr$qual" | sed -n 's/^ *Depends: <\{0,1\}\(linux-kbuild-[^ :>]*\).*/\1/p' | head -1)
+[ -n "$common" ] && [ -n "$kbuild" ] || die "cannot resolve the dependencies of $hdr$qual"
+pkgs=("$img$qual" "$img-dbg$qual" "$hdr$qual" "$common" "$kbuild")
 
 DEBS="$CACHE/debs/$DA"
 mkdir -p "$DEBS"
 for p in "${pkgs[@]}"; do
-  if ls "$DEBS/${p}_${ver}_"*.deb >/dev/null 2>&1; then continue; fi
-  log "downloading $p$qual $ver"
-  (cd "$DEBS" && apt-get download -q "$p$qual=$ver" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) \
-    || die "apt-get download $p$qual=$ver failed"
+  if ls "$DEBS/${p%%:*}_${ver}_"*.deb >/dev/null 2>&1; then continue; fi
+  log "downloading $p $ver"
+  (cd "$DEBS" && apt-get download -q "$p=$ver" 2>&1 | { grep -v '^W: Download is performed unsandboxed' >&2 || true; }) \
+    || die "apt-get download $p=$ver failed"
 done
 
 rm -rf "$KD.tmp" && mkdir -p "$KD.tmp/root"
 for p in "${pkgs[@]}"; do
-  deb=$(ls "$DEBS/${p}_${ver}_"*.deb | head -1)
+  deb=$(ls "$DEBS/${p%%:*}_${ver}_"*.deb | head -1)
   log "unpacking $(basename "$deb")"
   dpkg-deb -x "$deb" "$KD.tmp/root"
 done
