@@ -1,6 +1,8 @@
 #include "core/linux/kernel_summary.hpp"
 
 #include <bit>
+
+#include "core/types/object.hpp"
 #include <cstdio>
 #include <vector>
 
@@ -21,6 +23,42 @@ std::optional<int> count_mask(Program& prog, std::string_view name) {
   return n;
 }
 
+// Pages the kernel's memory nodes hold (pglist_data.node_present_pages,
+// summed over node_data[] on NUMA kernels, contig_page_data otherwise): the
+// figure crash prints as MEMORY.
+Result<uint64_t> present_pages(Program& prog) {
+  if (auto nodes = variable(prog, "node_data"); nodes.ok()) {
+    const Type* t = nodes->type();
+    uint64_t count = t->kind == TypeKind::array && t->count ? *t->count : 1;
+    uint64_t pages = 0;
+    for (uint64_t i = 0; i < count; ++i) {
+      ASSIGN_OR_RETURN(Object node, nodes->index(static_cast<int64_t>(i)));
+      ASSIGN_OR_RETURN(uint64_t ptr, node.as_u64());
+      if (!ptr) continue;
+      ASSIGN_OR_RETURN(Object pgdat, node.deref());
+      ASSIGN_OR_RETURN(Object present, pgdat.member("node_present_pages"));
+      ASSIGN_OR_RETURN(uint64_t n, present.as_u64());
+      pages += n;
+    }
+    return pages;
+  }
+  ASSIGN_OR_RETURN(Object contig, variable(prog, "contig_page_data"));
+  ASSIGN_OR_RETURN(Object present, contig.member("node_present_pages"));
+  return present.as_u64();
+}
+
+// The kernel's wall-clock seconds at the crash: tk_core.timekeeper.xtime_sec
+// (timekeeping core since 3.17), else the older shadow copies.
+Result<int64_t> kernel_xtime(Program& prog) {
+  if (auto tk = variable(prog, "tk_core"); tk.ok()) {
+    ASSIGN_OR_RETURN(Object sec, tk->member("timekeeper.xtime_sec"));
+    return sec.as_int();
+  }
+  ASSIGN_OR_RETURN(Object tk, variable(prog, "timekeeper"));
+  ASSIGN_OR_RETURN(Object sec, tk.member("xtime_sec"));
+  return sec.as_int();
+}
+
 }  // namespace
 
 KernelSummary read_kernel_summary(Program& prog) {
@@ -33,7 +71,10 @@ KernelSummary read_kernel_summary(Program& prog) {
   if (!k.cpus) k.cpus = static_cast<int>(info.prstatus.size());
   k.cpus_offline = (present && online && online < present) ? present - online : 0;
 
-  if (info.timestamp_sec && *info.timestamp_sec > 0) {
+  if (auto t = kernel_xtime(prog); t.ok() && *t > 0) {
+    k.crash_time = *t;
+    k.crash_time_source = "tk_core.timekeeper.xtime_sec";
+  } else if (info.timestamp_sec && *info.timestamp_sec > 0) {
     k.crash_time = *info.timestamp_sec;
     k.crash_time_source = "kdump header";
   } else if (auto t = prog.vmcoreinfo().dec_value("CRASHTIME")) {
@@ -41,7 +82,11 @@ KernelSummary read_kernel_summary(Program& prog) {
     k.crash_time_source = "VMCOREINFO CRASHTIME";
   }
 
-  for (const auto& r : prog.dump().ranges()) k.memory_bytes += r.end - r.start;
+  if (auto pages = present_pages(prog); pages.ok() && *pages) {
+    k.memory_bytes = *pages * prog.arch().page_size();
+  } else {
+    for (const auto& r : prog.dump().ranges()) k.memory_bytes += r.end - r.start;
+  }
 
   if (const Symbol* s = prog.symbols().find("cpu_khz")) {
     if (auto v = prog.read_u32(s->addr); v.ok()) k.cpu_khz = *v;

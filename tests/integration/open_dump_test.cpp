@@ -17,7 +17,26 @@ const char* const kSamples[] = {"x86_64-sysrq", "arm64-sysrq"};
 
 class EverySample : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(EverySample, SysMatchesFactsAndCrashOnEveryFormat) {
+// crash's `sys` for one vmcore; for dumps crash cannot open (Debian's crash
+// reads only x86_64), drgn's reading of the same fields.
+std::string sys_oracle(const SampleDump& d, const std::string& vmcore) {
+  std::string crash = d.crash_transcript(vmcore);
+  if (field(crash, "RELEASE")) return crash;
+  static std::map<std::string, std::string> drgn_by_dump;
+  auto& cached = drgn_by_dump[d.name];
+  if (cached.empty()) {
+    std::string src = std::string(KINSPECT_SOURCE_DIR) + "/tests/integration/";
+    std::string virt = "/tmp/kinspect-drgn-" + d.name + ".elf";
+    RunResult mk = run_shell("/usr/bin/python3 " + src + "elf_add_kernel_vaddrs.py '" +
+                             d.path("VMCORE_QEMU_ELF") + "' " + virt);
+    RunResult r = run_shell("/usr/bin/python3 " + src + "drgn_sys.py '" + d.path("VMLINUX") + "' " + virt);
+    run_shell("rm -f " + virt);
+    cached = r.out + mk.err + r.err;
+  }
+  return cached;
+}
+
+TEST_P(EverySample, SysMatchesFactsAndOraclesOnEveryFormat) {
   KINSPECT_REQUIRE_SAMPLE(d, GetParam());
   auto vmcores = d.vmcores();
   ASSERT_FALSE(vmcores.empty()) << "no vmcore files for " << d.name;
@@ -26,11 +45,10 @@ TEST_P(EverySample, SysMatchesFactsAndCrashOnEveryFormat) {
     RunResult r = run_kinspect({"-s", d.path("VMLINUX"), path}, "sys\n");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(field(r.out, "RELEASE"), d.fact("release"));
-    std::string crash = d.crash_transcript(path);
-    ASSERT_FALSE(crash.empty()) << "no crash transcript for " << path;
+    std::string oracle = sys_oracle(d, path);
     for (const char* f : {"RELEASE", "VERSION", "CPUS", "MEMORY", "DATE"}) {
-      auto want = field(crash, f);
-      ASSERT_TRUE(want.has_value()) << "crash printed no " << f;
+      auto want = field(oracle, f);
+      ASSERT_TRUE(want.has_value()) << "the oracle printed no " << f << ":\n" << oracle;
       EXPECT_EQ(field(r.out, f), want) << f;
     }
     // CPUS starts with the guest's CPU count.
@@ -125,7 +143,7 @@ TEST(BadInput, WrongVmlinuxIsRefused) {
   }
   RunResult r = run_kinspect({a->path("VMLINUX"), x->path("VMCORE_QEMU_ELF")}, "sys\n");
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("machine"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("does not match the dump"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");
 }
 

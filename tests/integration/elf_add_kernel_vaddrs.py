@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""elf_add_kernel_vaddrs.py IN OUT : copy an arm64 physical-only ELF vmcore
+(QEMU dump-guest-memory) adding PT_LOADs that map the kernel image
+(vaddr = paddr + kimage_voffset) and the linear map (PAGE_OFFSET + paddr -
+PHYS_OFFSET), with values from the dump's own VMCOREINFO.
+
+drgn 0.0.22 cannot read arm64 dumps that hold only physical addresses
+("recursive address translation", drgn issue #592): it reads swapper_pg_dir
+through its virtual address. With the image mapped in the program headers it
+walks the page tables itself, so it can serve as the arm64 oracle."""
+import re
+import struct
+import sys
+
+EHDR, PHDR = 64, 56
+PT_LOAD, PT_NOTE = 1, 4
+
+
+def main():
+    src, dst = sys.argv[1], sys.argv[2]
+    with open(src, "rb") as f:
+        data_ehdr = f.read(EHDR)
+        phoff = struct.unpack_from("<Q", data_ehdr, 32)[0]
+        phnum = struct.unpack_from("<H", data_ehdr, 56)[0]
+        f.seek(phoff)
+        phdrs = [struct.unpack("<IIQQQQQQ", f.read(PHDR)) for _ in range(phnum)]
+        notes = b""
+        for p in phdrs:
+            if p[0] == PT_NOTE:
+                f.seek(p[2])
+                notes += f.read(p[5])
+    text = notes.decode("latin-1")
+    def number(key):
+        m = re.search(r"NUMBER\(" + key + r"\)=(0x[0-9a-f]+|-?\d+)", text)
+        if not m:
+            sys.exit(f"{src}: VMCOREINFO has no NUMBER({key})")
+        return int(m.group(1), 0)
+    kimage_voffset = number("kimage_voffset") & (2**64 - 1)
+    phys_offset = number("PHYS_OFFSET")
+    va_bits = number("VA_BITS")
+    page_offset = (2**64 - (1 << va_bits))  # linear map at the bottom since 5.4
+    loads = [p for p in phdrs if p[0] == PT_LOAD]
+    new = [p for p in phdrs if p[0] == PT_NOTE]
+    body = EHDR + PHDR * (len(new) + 2 * len(loads))
+    body = (body + 4095) & ~4095
+    out = []
+    for p in new:  # notes keep their bytes, moved after the new table
+        out.append(p)
+    for (t, fl, off, va, pa, fsz, msz, al) in loads:
+        out.append((t, fl, off + body, pa + kimage_voffset & (2**64 - 1), pa, fsz, msz, al))
+        out.append((t, fl, off + body, page_offset + (pa - phys_offset), pa, fsz, msz, al))
+    ehdr = bytearray(data_ehdr)
+    struct.pack_into("<Q", ehdr, 32, EHDR)
+    struct.pack_into("<Q", ehdr, 40, 0)
+    struct.pack_into("<H", ehdr, 56, len(out))
+    struct.pack_into("<HH", ehdr, 60, 0, 0)
+    with open(dst, "wb") as o, open(src, "rb") as f:
+        o.write(ehdr)
+        for p in out:
+            if p[0] == PT_NOTE:
+                p = (p[0], p[1], p[2] + body, p[3], p[4], p[5], p[6], p[7])
+            o.write(struct.pack("<IIQQQQQQ", *p))
+        o.seek(body)
+        while True:
+            chunk = f.read(1 << 24)
+            if not chunk:
+                break
+            o.write(chunk)
+
+
+if __name__ == "__main__":
+    main()
