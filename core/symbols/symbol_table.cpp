@@ -15,13 +15,15 @@ std::string_view SymbolTable::intern(std::string_view s) {
 }
 
 void SymbolTable::add(std::string_view name, uint64_t addr, uint64_t size, char type,
-                      std::string_view module) {
+                      std::string_view module, bool percpu, std::optional<uint64_t> link_addr) {
   Symbol s;
   s.name = intern(name);
   s.module = module.empty() ? std::string_view{} : intern(module);
   s.addr = addr;
   s.size = size;
   s.type = type;
+  s.percpu = percpu;
+  s.link_addr = link_addr.value_or(addr);
   syms_.push_back(s);
   dirty_ = true;
 }
@@ -121,8 +123,6 @@ char nm_letter(const GElf_Sym& sym, const ElfSection* sec) {
     c = 'a';
   } else if (!sec) {
     c = '?';
-  } else if (sec->name == ".data..percpu") {
-    c = 'v';
   } else if (sec->flags & SHF_EXECINSTR) {
     c = 't';
   } else if (sec->type == SHT_NOBITS) {
@@ -167,8 +167,11 @@ Status load_vmlinux_symbols(const ElfImage& vmlinux, uint64_t kaslr_offset, Symb
     const ElfSection* sec = sym.st_shndx < by_index.size() ? by_index[sym.st_shndx] : nullptr;
     if (!sec || !(sec->flags & SHF_ALLOC)) continue;
     uint64_t addr = sym.st_value;
+    // Per-cpu variables live in .data..percpu: zero-based offsets on x86_64
+    // (never relocated), the boot-time template inside the image on arm64.
+    bool percpu = sec->name == ".data..percpu";
     if (sec->addr != 0) addr += kaslr_offset;
-    out.add(name, addr, sym.st_size, nm_letter(sym, sec));
+    out.add(name, addr, sym.st_size, nm_letter(sym, sec), {}, percpu, sym.st_value);
   }
   out.finalize();
   return {};

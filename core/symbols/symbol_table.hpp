@@ -20,9 +20,16 @@ struct Symbol {
   std::string_view name;
   uint64_t addr = 0;
   uint64_t size = 0;        // 0 when unknown
-  char type = '?';          // nm's letter: T t D d B b R r V (per-cpu) A
+  char type = '?';          // nm's letter as crash prints it: T t D d B b R r
   std::string_view module;  // "" for vmlinux
-  bool is_percpu() const { return type == 'V' || type == 'v'; }
+  // A .data..percpu variable: on x86_64 a zero-based offset into each CPU's
+  // area, on arm64 the address of the boot-time template. Either way it is
+  // reached through __per_cpu_offset[cpu] and never names an address.
+  bool percpu = false;
+  bool is_percpu() const { return percpu; }
+  // The address in the ELF file (vmlinux before KASLR); equals addr for
+  // module symbols, which come from the dump.
+  uint64_t link_addr = 0;
 };
 
 struct SymbolMatch {
@@ -34,7 +41,8 @@ class SymbolTable {
  public:
   // Copies name/module into the table's own storage.
   void add(std::string_view name, uint64_t addr, uint64_t size, char type,
-           std::string_view module = {});
+           std::string_view module = {}, bool percpu = false,
+           std::optional<uint64_t> link_addr = std::nullopt);
   // Sorts and indexes; call after the last add() (add() after finalize() is
   // allowed and re-finalizes lazily).
   void finalize();
@@ -64,7 +72,7 @@ class SymbolTable {
 // Loads vmlinux's .symtab, relocating by kaslr_offset every symbol of an
 // allocated section with a non-zero link address. x86_64's zero-based
 // .data..percpu symbols are offsets into each CPU's area and stay unrelocated
-// (type 'V').
+// (Symbol::percpu).
 Status load_vmlinux_symbols(const ElfImage& vmlinux, uint64_t kaslr_offset, SymbolTable& out);
 
 // "name+0x1f" / "name" formatting used by every command.

@@ -44,7 +44,7 @@ TEST(SymbolTable, ModulesCanBeRemoved) {
 
 TEST(SymbolTable, PerCpuOffsetsNeverResolveAddresses) {
   SymbolTable t;
-  t.add("runqueues", 0x2d6c0, 0x1000, 'V');
+  t.add("runqueues", 0x2d6c0, 0x1000, 'D', {}, /*percpu=*/true);
   t.add("_stext", 0xffffffff81000000, 0, 'T');
   // A direct-map address lies above every per-cpu offset and below the image.
   EXPECT_FALSE(t.lookup(0xffff8ad902b2c180).has_value());
