@@ -68,7 +68,9 @@ struct Translation {
   uint64_t page_size = 0;        // 4K, 2M, 1G, 64K, 512M, ...
   uint64_t root_paddr = 0;       // page-table root used, 0 for walk-free translations
   std::vector<VtopStep> steps;   // empty when translated without a walk
-  std::string region;            // "direct map", "kernel text", "vmalloc", "vmemmap", "module", "user"
+  // "direct map" (arm64: linear map), "kernel text" (the whole image), "vmalloc",
+  // "vmemmap", "module", "user", or "kernel" (x86_64 fixmap, cpu_entry_area, ...).
+  std::string region;
 };
 
 class Arch {
