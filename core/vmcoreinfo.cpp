@@ -50,7 +50,17 @@ std::optional<uint64_t> VmcoreInfo::hex_value(std::string_view key) const {
 std::optional<int64_t> VmcoreInfo::dec_value(std::string_view key) const {
   auto v = get(key);
   if (!v) return std::nullopt;
-  return parse_int<int64_t>(*v, 10);
+  // Most NUMBER() values are decimal, but arm64 prints some as "0x..."
+  // (NUMBER(kimage_voffset), NUMBER(PHYS_OFFSET), NUMBER(TCR_EL1_T1SZ)).
+  std::string_view s = *v;
+  bool neg = s.starts_with("-");
+  std::string_view digits = neg ? s.substr(1) : s;
+  if (digits.starts_with("0x") || digits.starts_with("0X")) {
+    auto h = parse_int<uint64_t>(digits, 16);
+    if (!h) return std::nullopt;
+    return neg ? -static_cast<int64_t>(*h) : static_cast<int64_t>(*h);
+  }
+  return parse_int<int64_t>(s, 10);
 }
 
 std::optional<uint64_t> VmcoreInfo::symbol(std::string_view name) const {

@@ -24,7 +24,16 @@ TEST(VmcoreInfo, ParsesEachKeyKind) {
 }
 
 TEST(VmcoreInfo, ToleratesNulPaddingAndJunkLines) {
-  auto v = VmcoreInfo::parse(std::string("garbage\n=x\nPAGESIZE=4096\0\0\0", 30));
+  static const char raw[] = "garbage\n=x\nPAGESIZE=4096\0\0\0";
+  auto v = VmcoreInfo::parse(std::string_view(raw, sizeof raw - 1));
   EXPECT_EQ(v.dec_value("PAGESIZE"), 4096);
   EXPECT_EQ(v.all().size(), 1u);
+}
+
+TEST(VmcoreInfo, Arm64PrintsSomeNumbersInHex) {
+  auto v = VmcoreInfo::parse("NUMBER(kimage_voffset)=0xffffbe0606600000\nNUMBER(PHYS_OFFSET)=0x40000000\n"
+                             "NUMBER(VA_BITS)=48\n");
+  EXPECT_EQ(static_cast<uint64_t>(*v.number("kimage_voffset")), 0xffffbe0606600000ull);
+  EXPECT_EQ(v.number("PHYS_OFFSET"), 0x40000000);
+  EXPECT_EQ(v.number("VA_BITS"), 48);
 }

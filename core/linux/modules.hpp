@@ -1,0 +1,39 @@
+// Loaded kernel modules, read from the `modules` list in the dump: name,
+// where their code and data sit, and their kallsyms symbols, so module
+// addresses resolve before any module debuginfo is loaded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/program.hpp"
+
+namespace kinspect {
+
+struct ModuleSymbol {
+  std::string name;
+  uint64_t addr = 0;
+  uint64_t size = 0;
+  char type = '?';  // kallsyms type letter
+};
+
+struct KernelModule {
+  uint64_t address = 0;  // struct module
+  std::string name;
+  uint64_t base = 0;     // start of the core (text) area
+  uint64_t size = 0;     // total core size
+  uint64_t text_size = 0;
+  std::vector<ModuleSymbol> symbols;  // from mod->kallsyms, address order
+  std::string error;     // why the symbols could not be read, if they could not
+};
+
+// Walks `modules`. The layout (6.4's mem[] array, core_layout since 4.5,
+// module_core before) is detected from DWARF, never from the version.
+Result<std::vector<KernelModule>> read_modules(Program& prog);
+
+// Adds every module's kallsyms symbols to the program's symbol table.
+// Returns the modules read (for `mod`, `sym -m`).
+Result<std::vector<KernelModule>> load_module_symbols(Program& prog);
+
+}  // namespace kinspect
