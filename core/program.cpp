@@ -67,6 +67,9 @@ Result<std::unique_ptr<Program>> Program::open(const std::string& a, const std::
     return std::nullopt;
   };
   env.phys_ranges = prog->dump_->ranges();
+  // Lets the arch find KASLR by comparing memory with the file when
+  // VMCOREINFO has no KERNELOFFSET.
+  env.read_vmlinux = [elf](uint64_t link, std::span<uint8_t> out) { return elf->read(link, out); };
   TRY_VOID(prog->arch_->init(env).context(dump_path));
   TRY_VOID(load_vmlinux_symbols(*elf, prog->arch_->kaslr_offset(), prog->symbols_));
   TRY_VOID(prog->identify_kernel(opts));
