@@ -14,6 +14,13 @@ extern const CommandSpec kQuitLongCommand;
 extern const CommandSpec kExitCommand;
 extern const CommandSpec kRdCommand;
 extern const CommandSpec kSysCommand;
+extern const CommandSpec kStructCommand;
+extern const CommandSpec kUnionCommand;
+extern const CommandSpec kStarCommand;
+extern const CommandSpec kPCommand;
+extern const CommandSpec kPxCommand;
+extern const CommandSpec kPdCommand;
+extern const CommandSpec kWhatisCommand;
 
 namespace {
 
@@ -21,6 +28,13 @@ const std::array kCommands = {
     &kHelpCommand,
     &kRdCommand,
     &kSysCommand,
+    &kStructCommand,
+    &kUnionCommand,
+    &kStarCommand,
+    &kPCommand,
+    &kPxCommand,
+    &kPdCommand,
+    &kWhatisCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,
@@ -42,6 +56,9 @@ std::span<const CommandSpec> command_table() {
 const CommandSpec* find_command(std::string_view name) {
   for (const auto& c : command_table())
     if (c.name == name) return &c;
+  // gdb-style format suffixes: "p/x" runs p, which reads the suffix.
+  if (auto slash = name.find('/'); slash != std::string_view::npos && slash > 0)
+    return find_command(name.substr(0, slash));
   return nullptr;
 }
 

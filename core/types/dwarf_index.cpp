@@ -262,6 +262,12 @@ size_t index_unit(Dwarf_Die* cu, Collector& out) {
       default: continue;
     }
     const char* name = dwarf_diename(&child);
+    if (!name && kind == IndexKind::variable) {
+      // A definition completing an earlier declaration (DW_AT_specification)
+      // carries the complete type: "char linux_banner[204]" after "[]".
+      Dwarf_Attribute a;
+      if (dwarf_attr_integrate(&child, DW_AT_name, &a)) name = dwarf_formstring(&a);
+    }
     uint64_t off = dwarf_dieoffset(&child);
     uint8_t flags = 0;
     if (kind != IndexKind::typedef_ && kind != IndexKind::base) flags = decl_flags(&child);
@@ -434,7 +440,7 @@ Result<DwarfIndex> DwarfIndex::build(std::span<const uint8_t> bytes, unsigned th
 namespace {
 
 constexpr char kMagic[8] = {'K', 'I', 'N', 'S', 'P', 'I', 'D', 'X'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 constexpr uint32_t kEndian = 0x01020304;
 
 struct CacheHeader {

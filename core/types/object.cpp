@@ -239,11 +239,8 @@ Result<Object> Object::cast(const Type* to) const {
 // ---------------------------------------------------------------------------
 
 namespace {
-// The vmlinux (link-time) address of a symbol: per-cpu 'V' symbols are
-// offsets and were never relocated; the rest moved by the KASLR offset.
-uint64_t link_address_of(Program& prog, const Symbol& sym) {
-  return sym.type == 'V' ? sym.addr : sym.addr - prog.arch().kaslr_offset();
-}
+// The vmlinux (link-time) address of a symbol, as DWARF locations give it.
+uint64_t link_address_of(Program&, const Symbol& sym) { return sym.link_addr; }
 }  // namespace
 
 Result<Object> variable(Program& prog, std::string_view name) {
@@ -269,7 +266,7 @@ Result<unsigned> nr_cpu_ids(Program& prog) {
 bool is_per_cpu_symbol(Program& prog, std::string_view name) {
   const Symbol* s = prog.symbols().find(name);
   if (!s) return false;
-  if (s->type == 'V') return true;
+  if (s->is_percpu()) return true;
   const Symbol* start = prog.symbols().find("__per_cpu_start");
   const Symbol* end = prog.symbols().find("__per_cpu_end");
   return start && end && start->addr != 0 && s->addr >= start->addr && s->addr < end->addr;

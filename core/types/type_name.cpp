@@ -40,11 +40,17 @@ std::string params_text(const Type* f) {
 // Builds "spec inner" by unwrapping declarators from the outside in.
 std::string build(const Type* t, std::string inner) {
   for (int guard = 0; guard < 64; ++guard) {
+    if (!t->name.empty() && t->name[0] == '<')  // "<text variable, no debug info>"
+      return inner.empty() ? t->name : t->name + " " + inner;
     switch (t->kind) {
       case TypeKind::pointer: {
         const Type* target = t->target.get();
         inner = "*" + inner;
-        if (target->kind == TypeKind::array || target->kind == TypeKind::function) inner = "(" + inner + ")";
+        const Type* shape = target;
+        while ((shape->kind == TypeKind::const_ || shape->kind == TypeKind::volatile_) &&
+               shape->target.get()->kind == TypeKind::array)
+          shape = shape->target.get();
+        if (shape->kind == TypeKind::array || shape->kind == TypeKind::function) inner = "(" + inner + ")";
         t = target;
         continue;
       }
@@ -62,6 +68,12 @@ std::string build(const Type* t, std::string inner) {
       case TypeKind::volatile_: {
         const char* q = t->kind == TypeKind::const_ ? "const" : "volatile";
         const Type* target = t->target.get();
+        if (target->kind == TypeKind::array) {
+          // A qualified array is an array of qualified elements, and GCC
+          // already qualifies the element type.
+          t = target;
+          continue;
+        }
         if (target->kind == TypeKind::pointer) {
           // char *const p
           inner = std::string(" ") + q + (inner.empty() ? "" : " " + inner);

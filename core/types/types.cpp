@@ -375,6 +375,20 @@ const Type* Types::base_type_named(std::string_view dwarf_name) const {
   return found;
 }
 
+const Type* Types::no_debug_info_type(bool text) const {
+  std::lock_guard lock(mu_);
+  if (!no_debug_[text]) {
+    Type t;
+    t.kind = text ? TypeKind::function : TypeKind::void_;
+    t.name = text ? "<text variable, no debug info>" : "<data variable, no debug info>";
+    t.size = text ? 1 : 0;
+    t.prototyped = false;
+    if (text) t.target = TypeLink(base_type_named("int"));
+    no_debug_[text] = make_type(std::move(t));
+  }
+  return no_debug_[text];
+}
+
 const Type* Types::base_type(std::string_view c_name) const {
   auto canon = canonical_base_name(c_name);
   if (!canon) return nullptr;
@@ -487,7 +501,11 @@ std::optional<uint64_t> die_address(Dwarf_Die* d) {
 
 Result<VariableInfo> Types::variable(std::string_view name, std::optional<uint64_t> link_address) const {
   std::lock_guard lock(mu_);
-  std::optional<VariableInfo> first;
+  // Every definition of that name; the one at link_address wins, and among
+  // those a complete type ("char x[204]") over an incomplete one ("char x[]"),
+  // since one variable may be described in two units.
+  std::optional<VariableInfo> best;
+  int best_score = -1;
   for (uint32_t f = 0; f < files_.size(); ++f) {
     for (const IndexEntry& e : files_[f]->index.find_all(name)) {
       if (e.kind != IndexKind::variable) continue;
@@ -500,11 +518,17 @@ Result<VariableInfo> Types::variable(std::string_view name, std::optional<uint64
       v.link_address = die_address(&d);
       Dwarf_Die t;
       v.type = dwarf_ref(&d, DW_AT_type, &t) ? type_at(f, dwarf_dieoffset(&t)) : void_type();
-      if (!link_address || (v.link_address && *v.link_address == *link_address)) return v;
-      if (!first) first = v;
+      const Type* st = v.type->strip();
+      bool complete = !(st->kind == TypeKind::array && !st->count) && !st->declaration;
+      bool at = link_address && v.link_address && *v.link_address == *link_address;
+      int score = (at ? 2 : 0) + (complete ? 1 : 0);
+      if (score > best_score) {
+        best = v;
+        best_score = score;
+      }
     }
   }
-  if (first) return *first;
+  if (best) return *best;
   if (!has_dwarf()) return fail(Errc::not_found, no_dwarf_reason_);
   return fail(Errc::not_found, "no variable named \"" + std::string(name) + "\" in the debug info");
 }

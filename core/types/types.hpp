@@ -112,6 +112,9 @@ class Types {
   // "unsigned long", "long unsigned int", "u8"... nullptr if not a base type spelling.
   const Type* base_type(std::string_view c_name) const;
   static const Type* void_type();
+  // gdb's types for a symbol without DWARF: "<text variable, no debug info>"
+  // (a function returning int) or "<data variable, no debug info>" (void-like).
+  const Type* no_debug_info_type(bool text) const;
 
   // The Type of a DIE (used by TypeLink); void on a bad DIE.
   const Type* type_at(uint32_t file, uint64_t die) const;
@@ -140,6 +143,7 @@ class Types {
   mutable std::map<const Type*, const Type*> pointers_;
   mutable std::map<std::pair<const Type*, int64_t>, const Type*> arrays_;
   mutable std::map<std::string, const Type*, std::less<>> bases_;
+  mutable const Type* no_debug_[2] = {nullptr, nullptr};
 };
 
 }  // namespace kinspect
