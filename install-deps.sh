@@ -18,7 +18,7 @@ DUMP_PKGS=(
   qemu-system-x86 qemu-system-arm qemu-utils busybox-static cpio xz-utils kmod
   makedumpfile kexec-tools crash python3-drgn libkdumpfile-dev python3-libkdumpfile
   dpkg-dev binutils-aarch64-linux-gnu tmux file
-  gcc-aarch64-linux-gnu libc6-dev-arm64-cross e2fsprogs
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross e2fsprogs qemu-user-static
 )
 
 

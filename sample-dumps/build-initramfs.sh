@@ -20,20 +20,13 @@ rm -rf "$W"; mkdir -p "$W/base" "$CACHE/initramfs"
 B="$W/base"
 mkdir -p "$B"/{bin,sbin,etc,proc,sys,dev,tmp,mnt,lib/modules,lib/kinspect,boot}
 
-# busybox: the host's for amd64, busybox-static:arm64 unpacked for arm64.
+# busybox: the host's for amd64, busybox-static:arm64 from fetch-tools.sh for arm64.
 if [ "$DA" = "$(dpkg --print-architecture)" ]; then
   bb=/bin/busybox
   cc=(gcc)
 else
   T="$CACHE/tools/$DA"
-  if [ ! -x "$T/bin/busybox" ]; then
-    mkdir -p "$CACHE/debs/$DA" "$T"
-    ls "$CACHE/debs/$DA"/busybox-static_*.deb >/dev/null 2>&1 || {
-      log "downloading busybox-static:$DA"
-      (cd "$CACHE/debs/$DA" && apt-get download -q "busybox-static:$DA" 2>&1 | { grep -v unsandboxed >&2 || true; })
-    }
-    dpkg-deb -x "$(ls "$CACHE/debs/$DA"/busybox-static_*.deb | head -1)" "$T"
-  fi
+  [ -x "$T/bin/busybox" ] || die "no $T/bin/busybox: run fetch-tools.sh $ARCH"
   bb="$T/bin/busybox"
   cc=(aarch64-linux-gnu-gcc)
 fi

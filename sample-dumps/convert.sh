@@ -8,12 +8,12 @@
 #   vmcore.mdf-zlib.unflat   makedumpfile -R < vmcore.mdf-zlib.flat
 #   vmcore.qemu-kdump-zlib   makedumpfile -R < vmcore.qemu-kdump-zlib.flat
 # QEMU's ELF is read from a copy with its program headers moved (elf-phdr-fix.py).
-# Debian's makedumpfile is built for the host arch only, so other arches get just
-# the -R step (which does not look at the dump's contents).
+# Debian's makedumpfile is built for one arch only: for a foreign-arch dump the
+# same Debian version for that arch runs under qemu-user (fetch-tools.sh).
 . "$(dirname "$0")/lib.sh"
 load_scenario "${1:?usage: convert.sh NAME}"
 D=$DUMP_DIR
-STAMP=$(stamp_of "$0" "$SD_DIR/elf-phdr-fix.py" "$D/.qemu.done")
+STAMP=$(stamp_of "$0" "$SD_DIR/lib.sh" "$SD_DIR/elf-phdr-fix.py" "$D/.qemu.done")
 if is_done "$D/.convert.done" "$STAMP"; then log "$NAME: conversions cached"; exit 0; fi
 [ -f "$D/.qemu.done" ] || die "$NAME: no dump yet (run-qemu.sh $NAME)"
 LOG="$D/.makedumpfile.log"; : > "$LOG"
@@ -22,35 +22,30 @@ mdf() { # mdf OUT ARGS... : run makedumpfile, quietly unless it fails
   local out=$1; shift
   rm -f "$out"
   echo "+ makedumpfile $*" >> "$LOG"
-  makedumpfile "$@" >> "$LOG" 2>&1 || { tail -n 5 "$LOG" >&2; die "$NAME: makedumpfile $* failed"; }
+  run_foreign "$ARCH" usr/bin/makedumpfile "$@" >> "$LOG" 2>&1 \
+    || { tail -n 5 "$LOG" >&2; die "$NAME: makedumpfile $* failed"; }
 }
 
 if [ -f "$D/vmcore.qemu-kdump-zlib.flat" ]; then
   log "$NAME: unflattening QEMU's kdump-zlib"
-  rm -f "$D/vmcore.qemu-kdump-zlib"
   mdf "$D/vmcore.qemu-kdump-zlib" -R "$D/vmcore.qemu-kdump-zlib" < "$D/vmcore.qemu-kdump-zlib.flat"
 fi
 
-host=$(uname -m); [ "$host" = aarch64 ] && host=arm64
 if [ -f "$D/vmcore.qemu.elf" ]; then
   SRC="$D/.phfix.elf"
   "$PY" "$SD_DIR/elf-phdr-fix.py" "$D/vmcore.qemu.elf" "$SRC"
 else
   SRC="$D/vmcore.kdump.elf"   # the capture kernel's /proc/vmcore: headers are fine
 fi
-if [ "$ARCH" = "$host" ]; then
-  log "$NAME: makedumpfile -c / -l / -E / -F -d 31 of $(basename "$SRC")"
-  mdf "$D/vmcore.mdf-zlib" -c -d 31 "$SRC" "$D/vmcore.mdf-zlib"
-  mdf "$D/vmcore.mdf-lzo" -l -d 31 "$SRC" "$D/vmcore.mdf-lzo"
-  mdf "$D/vmcore.mdf.elf" -E -d 31 "$SRC" "$D/vmcore.mdf.elf"
-  rm -f "$D/vmcore.mdf-zlib.flat"
-  echo "+ makedumpfile -F -c -d 31 $SRC > vmcore.mdf-zlib.flat" >> "$LOG"
-  makedumpfile -F -c -d 31 "$SRC" > "$D/vmcore.mdf-zlib.flat" 2>> "$LOG" \
-    || die "$NAME: makedumpfile -F failed"
-  mdf "$D/vmcore.mdf-zlib.unflat" -R "$D/vmcore.mdf-zlib.unflat" < "$D/vmcore.mdf-zlib.flat"
-else
-  log "$NAME: the host's makedumpfile only handles $host dumps; no filtered $ARCH formats"
-fi
+log "$NAME: makedumpfile -c / -l / -E / -F -d 31 of $(basename "$SRC")"
+mdf "$D/vmcore.mdf-zlib" -c -d 31 "$SRC" "$D/vmcore.mdf-zlib"
+mdf "$D/vmcore.mdf-lzo" -l -d 31 "$SRC" "$D/vmcore.mdf-lzo"
+mdf "$D/vmcore.mdf.elf" -E -d 31 "$SRC" "$D/vmcore.mdf.elf"
+rm -f "$D/vmcore.mdf-zlib.flat"
+echo "+ makedumpfile -F -c -d 31 $SRC > vmcore.mdf-zlib.flat" >> "$LOG"
+run_foreign "$ARCH" usr/bin/makedumpfile -F -c -d 31 "$SRC" > "$D/vmcore.mdf-zlib.flat" 2>> "$LOG" \
+  || die "$NAME: makedumpfile -F failed"
+mdf "$D/vmcore.mdf-zlib.unflat" -R "$D/vmcore.mdf-zlib.unflat" < "$D/vmcore.mdf-zlib.flat"
 rm -f "$D/.phfix.elf"
 chmod 0644 "$D"/vmcore.*
 mark_done "$D/.convert.done" "$STAMP"

@@ -52,3 +52,16 @@ load_scenario() {
   . "$f"
   DUMP_DIR="$CACHE/dumps/$NAME"
 }
+
+# run_foreign ARCH PROGRAM ARGS... : run a program of the ARCH sysroot made by
+# fetch-tools.sh (e.g. usr/sbin/makedumpfile) under qemu-user; runs it natively
+# when ARCH is the host's.
+run_foreign() {
+  local da; da=$(deb_arch "$1"); shift
+  local prog=$1; shift
+  if [ "$da" = "$(dpkg --print-architecture)" ]; then "$(basename "$prog")" "$@"; return; fi
+  local q
+  case "$da" in arm64) q=qemu-aarch64-static ;; amd64) q=qemu-x86_64-static ;; esac
+  command -v "$q" >/dev/null || die "$q missing: run ./install-deps.sh"
+  "$q" -L "$CACHE/tools/$da" "$CACHE/tools/$da/$prog" "$@"
+}

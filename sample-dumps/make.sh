@@ -13,11 +13,12 @@ for n in "${names[@]}"; do
   load_scenario "$n"
   log "=== $n ($ARCH, $MODE)"
   "$SD_DIR/fetch-kernel.sh" "$ARCH"
+  "$SD_DIR/fetch-tools.sh" "$ARCH"
   "$SD_DIR/build-initramfs.sh" "$n"
   "$SD_DIR/run-qemu.sh" "$n"
   "$SD_DIR/convert.sh" "$n"
   D=$DUMP_DIR
-  STAMP=$(stamp_of "$0" "$SD_DIR/facts.py" "$SD_DIR/oracles.py" "$SD_DIR/paths.sh" "$D/.convert.done")
+  STAMP=$(stamp_of "$0" "$SD_DIR/lib.sh" "$SD_DIR/facts.py" "$SD_DIR/oracles.py" "$SD_DIR/paths.sh" "$D/.convert.done")
   if is_done "$D/.done" "$STAMP"; then
     log "$n: cached"
   else
@@ -29,7 +30,14 @@ for n in "${names[@]}"; do
     mv "$D/facts.env.tmp" "$D/facts.env"
     "$SD_DIR/paths.sh" "$n" > "$D/paths.env"
     log "$n: checking which formats crash and drgn open"
-    "$PY" "$SD_DIR/oracles.py" "$D" "$(vmlinux_of "$ARCH")"
+    if [ "$(deb_arch "$ARCH")" = "$(dpkg --print-architecture)" ]; then
+      "$PY" "$SD_DIR/oracles.py" "$D" "$(vmlinux_of "$ARCH")"
+    else
+      # crash for ARCH under qemu-user is slow (~2 min a file): two formats only.
+      ORACLE_CRASH="qemu-aarch64-static -L $CACHE/tools/arm64 $CACHE/tools/arm64/usr/bin/crash" \
+      ORACLE_CRASH_FILES=vmcore.qemu.elf,vmcore.mdf-zlib \
+        "$PY" "$SD_DIR/oracles.py" "$D" "$(vmlinux_of "$ARCH")"
+    fi
     mark_done "$D/.done" "$STAMP"
   fi
   log "$n: done in $(( $(date +%s) - t1 ))s: $D"

@@ -30,14 +30,10 @@ kdump)
     k=$(echo "$f" | tr 'a-z.-' 'A-Z__'); echo "VMCORE_$k=$D/vmcore.$f"
   done ;;
 *)
-  for f in qemu.elf qemu-paging.elf qemu-kdump-zlib.flat qemu-kdump-zlib; do
+  for f in qemu.elf qemu-paging.elf qemu-kdump-zlib.flat qemu-kdump-zlib \
+           mdf-zlib mdf-lzo mdf.elf mdf-zlib.flat mdf-zlib.unflat; do
     k=$(echo "$f" | tr 'a-z.-' 'A-Z__'); echo "VMCORE_$k=$D/vmcore.$f"
-  done
-  if [ "$ARCH" = x86_64 ]; then
-    for f in mdf-zlib mdf-lzo mdf.elf mdf-zlib.flat mdf-zlib.unflat; do
-      k=$(echo "$f" | tr 'a-z.-' 'A-Z__'); echo "VMCORE_$k=$D/vmcore.$f"
-    done
-  fi ;;
+  done ;;
 esac
 [ "$MODE" = csd ] && echo "CSD_MODULE=$D/csd_lockup.ko"
 exit 0

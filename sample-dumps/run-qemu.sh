@@ -26,10 +26,12 @@ x86_64)
   QEMU=(qemu-system-x86_64 -M pc -cpu max,la57=off)
   CONSOLE=ttyS0 ;;
 arm64)
-  QEMU=(qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on)
+  QEMU=(qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on,sve=off)
   CONSOLE=ttyAMA0 ;;
 esac
 APPEND="console=$CONSOLE,115200 panic=0 loglevel=7 $APPEND_EXTRA"
+# arm64: sve=off because QEMU 7.2 sizes the kdump notes from one CPU's SVE state
+# and fails ("failed to write guest note") when the CPUs differ.
 QEMU+=(-accel tcg,thread=multi -smp "$CPUS" -m "$MEM"
   -nodefaults -no-user-config -display none -no-reboot
   -kernel "$(vmlinuz_of "$ARCH")" -initrd "$INITRD" -append "$APPEND"
