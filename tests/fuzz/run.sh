@@ -16,8 +16,9 @@ if ! command -v clang++ >/dev/null 2>&1; then
   exit 0
 fi
 
-CC=clang CXX=clang++ cmake -B "$build" -G Ninja -DKINSPECT_FUZZ=ON >"$build.cmake.log" 2>&1 ||
-  { cat "$build.cmake.log" >&2; exit 1; }
+mkdir -p "$build"
+CC=clang CXX=clang++ cmake -B "$build" -G Ninja -DKINSPECT_FUZZ=ON >"$build/fuzz-cmake.log" 2>&1 ||
+  { cat "$build/fuzz-cmake.log" >&2; exit 1; }
 targets=()
 for src in tests/fuzz/fuzz_*.cpp; do
   targets+=("$(basename "$src" .cpp)")
