@@ -11,6 +11,7 @@
 #include "commands/repl.hpp"
 #include "commands/session.hpp"
 #include "commands/startup.hpp"
+#include "core/linux/modules.hpp"
 #include "core/program.hpp"
 
 using namespace kinspect;
@@ -85,6 +86,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const auto& w : (*prog)->warnings()) std::fprintf(stderr, "kinspect: %s\n", w.c_str());
+  // Module addresses resolve from the dump's kallsyms before any debuginfo.
+  if (auto mods = load_module_symbols(**prog); !mods)
+    std::fprintf(stderr, "kinspect: WARNING: module symbols unavailable: %s\n",
+                 mods.error().to_string().c_str());
 
   Session session(std::move(prog).value());
   if (!silent) {

@@ -76,17 +76,12 @@ Status read_kallsyms(Program& prog, const Object& mod, KernelModule& km) {
   ASSIGN_OR_RETURN(uint64_t count, num.as_u64());
   ASSIGN_OR_RETURN(Object strtab, ks.member("strtab"));
   ASSIGN_OR_RETURN(uint64_t strtab_addr, strtab.as_u64());
-  uint64_t typetab_addr = 0;
-  if (auto tt = ks.member("typetab"); tt.ok()) typetab_addr = tt->as_u64().value_or(0);
   if (count > kMaxModuleSymbols)
     return fail(Errc::format, "module " + km.name + ": num_symtab " + std::to_string(count) +
                                   " is implausible");
   std::vector<Elf64SymRaw> syms(count);
   TRY_VOID(prog.read(symtab_addr, std::span(reinterpret_cast<uint8_t*>(syms.data()),
                                             syms.size() * sizeof(Elf64SymRaw))));
-  std::vector<char> types(count, '?');
-  if (typetab_addr)
-    TRY_VOID(prog.read(typetab_addr, std::span(reinterpret_cast<uint8_t*>(types.data()), count)));
   // The string table has no recorded size: read names one by one, each
   // bounded by KSYM_NAME_LEN.
   for (uint64_t i = 0; i < count; ++i) {
@@ -94,7 +89,15 @@ Status read_kallsyms(Program& prog, const Object& mod, KernelModule& km) {
     if (s.st_shndx == 0 || s.st_value == 0) continue;  // undefined
     auto name = prog.read_string(strtab_addr + s.st_name, 512);
     if (!name.ok() || name->empty()) continue;
-    char t = typetab_addr ? types[i] : '?';
+    // crash calls module functions t or T by their ELF binding and every
+    // other module symbol '?'; so do we (the kernel's typetab says 't' for
+    // global functions too, so it is not used for this).
+    constexpr uint8_t kSttFunc = 2, kStbGlobal = 1, kStbWeak = 2;
+    char t = '?';
+    if ((s.st_info & 0xf) == kSttFunc) {
+      uint8_t bind = s.st_info >> 4;
+      t = bind == kStbGlobal || bind == kStbWeak ? 'T' : 't';
+    }
     km.symbols.push_back({std::move(*name), s.st_value, s.st_size, t});
   }
   std::stable_sort(km.symbols.begin(), km.symbols.end(),
@@ -142,6 +145,7 @@ Result<std::vector<KernelModule>> load_module_symbols(Program& prog) {
   for (const auto& m : mods) {
     prog.symbols().remove_module(m.name);
     for (const auto& s : m.symbols) prog.symbols().add(s.name, s.addr, s.size, s.type, m.name);
+    if (m.size) prog.symbols().set_extent(m.name, m.base, m.base + m.size);
   }
   prog.symbols().finalize();
   return mods;

@@ -28,22 +28,16 @@ void SymbolTable::add(std::string_view name, uint64_t addr, uint64_t size, char 
   dirty_ = true;
 }
 
-namespace {
-// When several symbols share an address, the one printed for it is a global
-// function or object before a local one, and a sized symbol before a label.
-int rank(const Symbol& s) {
-  int r = 0;
-  if (s.type >= 'A' && s.type <= 'Z') r -= 2;
-  if (s.size) r -= 1;
-  return r;
-}
-}  // namespace
-
 void SymbolTable::ensure_sorted() const {
   if (!dirty_) return;
+  // Aliases at one address sort by name, as crash sorts them: an exact
+  // address names the first of them, an address inside names the last
+  // (so 0xffffffff81000000 is _stext, and init_stack+8 is init_thread_union+8).
+  // Module symbols at one address keep their kallsyms order, as in crash.
   std::stable_sort(syms_.begin(), syms_.end(), [](const Symbol& a, const Symbol& b) {
     if (a.addr != b.addr) return a.addr < b.addr;
-    return rank(a) < rank(b);
+    if (!a.module.empty() || !b.module.empty()) return false;
+    return a.name < b.name;
   });
   by_name_.clear();
   by_name_.reserve(syms_.size());
@@ -69,7 +63,10 @@ const Symbol* SymbolTable::find(std::string_view name) const {
   for (auto it = lo; it != hi; ++it) {
     const Symbol* s = &syms_[it->second];
     // Prefer vmlinux over modules, globals over locals.
-    if (!best || (best->module.size() && s->module.empty()) || rank(*s) < rank(*best)) best = s;
+    auto rank = [](const Symbol& x) {
+      return (x.module.empty() ? 0 : 2) + (x.type >= 'a' && x.type <= 'z' ? 1 : 0);
+    };
+    if (!best || rank(*s) < rank(*best)) best = s;
   }
   return best;
 }
@@ -91,17 +88,23 @@ std::optional<SymbolMatch> SymbolTable::lookup(uint64_t addr) const {
                              [this](uint64_t a, uint32_t i) { return a < syms_[i].addr; });
   if (it == addr_index_.begin()) return std::nullopt;
   uint64_t at = syms_[*std::prev(it)].addr;
-  // First (best-ranked) symbol at that address.
   auto first = std::lower_bound(addr_index_.begin(), it, at,
                                 [this](uint32_t i, uint64_t a) { return syms_[i].addr < a; });
-  const Symbol& s = syms_[*first];
-  // Past the last symbol of a region: only claim addresses inside its size,
-  // or, for unsized symbols, within one page.
-  if (it == addr_index_.end()) {
+  const Symbol& s = syms_[at == addr ? *first : *std::prev(it)];
+  // An address belongs to the preceding symbol only inside that symbol's
+  // module or image; without a known extent, only inside the symbol's size
+  // (one page for labels) when nothing follows it.
+  if (auto e = extents_.find(s.module); e != extents_.end()) {
+    if (addr >= e->second.second) return std::nullopt;
+  } else if (it == addr_index_.end() || (!s.module.empty() && syms_[*it].module != s.module)) {
     uint64_t limit = s.size ? s.size : 4096;
     if (addr - s.addr >= limit) return std::nullopt;
   }
   return SymbolMatch{&s, addr - s.addr};
+}
+
+void SymbolTable::set_extent(std::string_view module, uint64_t start, uint64_t end) {
+  extents_[intern(module)] = {start, end};
 }
 
 void SymbolTable::remove_module(std::string_view module) {
@@ -161,7 +164,7 @@ Status load_vmlinux_symbols(const ElfImage& vmlinux, uint64_t kaslr_offset, Symb
     if (!gelf_getsym(data, static_cast<int>(i), &sym)) continue;
     int type = GELF_ST_TYPE(sym.st_info);
     if (type == STT_SECTION || type == STT_FILE) continue;
-    if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS || sym.st_shndx >= SHN_LORESERVE) continue;
+    if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE) continue;
     const char* name = elf_strptr(vmlinux.elf(), sh.sh_link, sym.st_name);
     if (!name || !*name || name[0] == '$') continue;  // arm64 mapping symbols $x/$d
     const ElfSection* sec = sym.st_shndx < by_index.size() ? by_index[sym.st_shndx] : nullptr;

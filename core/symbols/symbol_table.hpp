@@ -57,6 +57,10 @@ class SymbolTable {
   const std::vector<Symbol>& sorted() const;
   size_t size() const { return syms_.size(); }
   void remove_module(std::string_view module);
+  // The address range a module (or "" for vmlinux) occupies: an address in
+  // it past its last symbol still resolves to that symbol plus an offset,
+  // as crash resolves it; beyond the range nothing does.
+  void set_extent(std::string_view module, uint64_t start, uint64_t end);
 
  private:
   void ensure_sorted() const;
@@ -66,6 +70,7 @@ class SymbolTable {
   mutable std::vector<Symbol> syms_;
   mutable std::unordered_multimap<std::string_view, size_t> by_name_;
   mutable std::vector<uint32_t> addr_index_;  // syms_ positions of non-per-cpu symbols
+  std::unordered_map<std::string_view, std::pair<uint64_t, uint64_t>> extents_;
   mutable bool dirty_ = false;
 };
 

@@ -114,6 +114,36 @@ RunResult run_kinspect(const std::vector<std::string>& args, const std::string& 
   return run_shell(cmd, input);
 }
 
+RunResult run_crash(const std::string& vmlinux, const std::string& vmcore, const std::string& input) {
+  RunResult r = run_shell("crash -s --no_scroll " + shell_quote(vmlinux) + " " + shell_quote(vmcore),
+                          input + "q\n");
+  std::istringstream in(r.out);
+  std::string line, kept;
+  bool skip_blank = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("WARNING: active task", 0) == 0) {
+      skip_blank = true;
+      continue;
+    }
+    if (skip_blank && line.empty()) {
+      skip_blank = false;
+      continue;
+    }
+    skip_blank = false;
+    kept += line + "\n";
+  }
+  r.out = kept;
+  return r;
+}
+
+std::string strip_echo(const std::string& out) {
+  std::istringstream in(out);
+  std::string line, kept;
+  while (std::getline(in, line))
+    if (line.rfind("kinspect> ", 0) != 0) kept += line + "\n";
+  return kept;
+}
+
 std::optional<std::string> field(const std::string& text, const std::string& key) {
   std::istringstream in(text);
   std::string line;

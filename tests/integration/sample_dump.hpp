@@ -32,6 +32,11 @@ struct RunResult {
 // Runs the kinspect binary with args, feeding `input` on stdin.
 RunResult run_kinspect(const std::vector<std::string>& args, const std::string& input = "");
 RunResult run_shell(const std::string& command, const std::string& input = "");
+// Runs crash 8.0.2 (`crash -s`) with `input` as its commands; its output
+// without the "WARNING: ... not found in PID hash" lines it prints at start.
+RunResult run_crash(const std::string& vmlinux, const std::string& vmcore, const std::string& input);
+// kinspect's output for a script, without the "kinspect> CMD" echo lines.
+std::string strip_echo(const std::string& out);
 
 // "  RELEASE: x" -> "x" for the first line whose label is `key`.
 std::optional<std::string> field(const std::string& text, const std::string& key);
