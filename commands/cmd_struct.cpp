@@ -169,27 +169,12 @@ Status show_layout(CommandContext& ctx, const Types& types, const Type* t, const
   return {};
 }
 
-Status show_members(CommandContext& ctx, const Types& types, const Type* t, const StructRequest& r,
-                    uint64_t address, ValuePrinter& printer) {
-  Program& prog = *ctx.program;
-  for (const auto& m : r.members) {
-    ASSIGN_OR_RETURN(Types::MemberPath mp, types.member_path(t, m));
-    std::string value;
-    if (mp.bit_size) {
-      uint64_t first = mp.bit_pos / 8;
-      uint64_t n = (mp.bit_pos % 8 + mp.bit_size + 7) / 8;
-      std::vector<uint8_t> b(n);
-      TRY_VOID(prog.read(address + first, b));
-      value = printer.bitfield(mp.type, extract_bits(b, mp.bit_pos % 8, mp.bit_size), mp.bit_size);
-    } else {
-      ASSIGN_OR_RETURN(auto bytes, read_for_print(prog, mp.type, address + mp.offset));
-      value = printer.value(mp.type, bytes, address + mp.offset, 1);
-    }
-    bool last = is_last_member(parent_of(types, t, m), last_name(m)).value_or(true);
-    ctx.out.line("  " + m + " = " + value + (last ? "" : ","));
-  }
-  return {};
-}
+}  // namespace
+
+Status print_struct_value(CommandContext& ctx, const Type* t, const std::vector<std::string>& members,
+                          uint64_t address, ValuePrinter& printer);
+
+namespace {
 
 Status run_struct(CommandContext& ctx, const Args& args, Want want) {
   Program& prog = *ctx.program;
@@ -240,20 +225,50 @@ Status run_struct(CommandContext& ctx, const Args& args, Want want) {
         TRY_VOID(show_layout(ctx, types, t, r, a));
         continue;
       }
-      if (!r.members.empty()) {
-        TRY_VOID(show_members(ctx, types, t, r, a, printer));
-        continue;
-      }
-      ASSIGN_OR_RETURN(auto bytes, read_for_print(prog, t, a));
-      const Type* s = t->strip();
-      std::string head = kind_word(s) + " " + (s->name.empty() ? t->name : s->name) + " ";
-      ctx.out.line(head + printer.value(t, bytes, a, 0));
+      TRY_VOID(print_struct_value(ctx, t, r.members, a, printer));
     }
   }
   return {};
 }
 
 }  // namespace
+
+Status print_struct_members(CommandContext& ctx, const Type* t, const std::vector<std::string>& members,
+                            uint64_t address, ValuePrinter& printer) {
+  Program& prog = *ctx.program;
+  const Types& types = prog.types();
+  for (const auto& m : members) {
+    ASSIGN_OR_RETURN(Types::MemberPath mp, types.member_path(t, m));
+    std::string value;
+    if (mp.bit_size) {
+      uint64_t first = mp.bit_pos / 8;
+      uint64_t n = (mp.bit_pos % 8 + mp.bit_size + 7) / 8;
+      std::vector<uint8_t> b(n);
+      TRY_VOID(prog.read(address + first, b));
+      value = printer.bitfield(mp.type, extract_bits(b, mp.bit_pos % 8, mp.bit_size), mp.bit_size);
+    } else {
+      ASSIGN_OR_RETURN(auto bytes, read_for_print(prog, mp.type, address + mp.offset));
+      value = printer.value(mp.type, bytes, address + mp.offset, 1);
+    }
+    bool last = is_last_member(parent_of(types, t, m), last_name(m)).value_or(true);
+    ctx.out.line("  " + m + " = " + value + (last ? "" : ","));
+  }
+  return {};
+}
+
+Status print_struct_value(CommandContext& ctx, const Type* t, const std::vector<std::string>& members,
+                          uint64_t address, ValuePrinter& printer) {
+  if (!members.empty()) return print_struct_members(ctx, t, members, address, printer);
+  ASSIGN_OR_RETURN(auto bytes, read_for_print(*ctx.program, t, address));
+  const Type* s = t->strip();
+  std::string head = kind_word(s) + " " + (s->name.empty() ? t->name : s->name) + " ";
+  ctx.out.line(head + printer.value(t, bytes, address, 0));
+  return {};
+}
+
+Result<const Type*> resolve_struct_or_union(const Types& types, const std::string& name) {
+  return resolve_type(types, name, Want::either);
+}
 
 Status cmd_struct(CommandContext& ctx, const Args& args) { return run_struct(ctx, args, Want::struct_); }
 Status cmd_union(CommandContext& ctx, const Args& args) { return run_struct(ctx, args, Want::union_); }

@@ -21,6 +21,8 @@ extern const CommandSpec kPCommand;
 extern const CommandSpec kPxCommand;
 extern const CommandSpec kPdCommand;
 extern const CommandSpec kWhatisCommand;
+extern const CommandSpec kListCommand;
+extern const CommandSpec kFlagsCommand;
 
 namespace {
 
@@ -35,6 +37,8 @@ const std::array kCommands = {
     &kPxCommand,
     &kPdCommand,
     &kWhatisCommand,
+    &kListCommand,
+    &kFlagsCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,

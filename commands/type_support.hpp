@@ -16,6 +16,9 @@ namespace kinspect {
 
 class Program;
 class Session;
+class Types;
+class ValuePrinter;
+struct CommandContext;
 
 // crash's cpu-spec after "symbol:": "a" or "all", "3", "1,3", "0-2,5".
 Result<std::vector<unsigned>> parse_cpuspec(Program& prog, std::string_view spec);
@@ -34,5 +37,12 @@ Result<std::vector<uint8_t>> read_for_print(Program& prog, const Type* t, uint64
 
 // The next "$N" for `p` output in this session (gdb's value history).
 int next_value_number(Session& session);
+
+// A struct, union or typedef of one by name, as struct and * take it.
+Result<const Type*> resolve_struct_or_union(const Types& types, const std::string& name);
+// struct's output for one address: the whole "struct NAME {...}", or with
+// members ("pid", "se.vruntime") crash's "  pid = 0," lines.
+Status print_struct_value(CommandContext& ctx, const Type* t, const std::vector<std::string>& members,
+                          uint64_t address, ValuePrinter& printer);
 
 }  // namespace kinspect

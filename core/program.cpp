@@ -3,6 +3,7 @@
 #include <elf.h>
 
 #include <cstring>
+#include <future>
 
 namespace kinspect {
 
@@ -44,6 +45,11 @@ Result<std::unique_ptr<Program>> Program::open(const std::string& a, const std::
   prog->zero_excluded_ = opts.zero_excluded;
   // The build-id settles a mismatch before anything is read through it.
   TRY_VOID(prog->check_build_id(opts));
+  // The DWARF index builds (or loads) while the rest opens: symbols, page tables.
+  TypesOptions topts;
+  topts.progress = opts.progress;
+  const ElfImage* types_elf = prog->vmlinux_.get();
+  auto types_job = std::async(std::launch::async, [types_elf, topts] { return Types::open(*types_elf, topts); });
 
   DumpMachine m = info.machine;
   if (m == DumpMachine::unknown && info.uts_machine) m = machine_from_name(*info.uts_machine);
@@ -73,9 +79,7 @@ Result<std::unique_ptr<Program>> Program::open(const std::string& a, const std::
   TRY_VOID(prog->arch_->init(env).context(dump_path));
   TRY_VOID(load_vmlinux_symbols(*elf, prog->arch_->kaslr_offset(), prog->symbols_));
   TRY_VOID(prog->identify_kernel(opts));
-  TypesOptions topts;
-  topts.progress = opts.progress;
-  if (auto types = Types::open(*elf, topts); types.ok()) {
+  if (auto types = types_job.get(); types.ok()) {
     prog->types_ = std::move(types).value();
   } else {
     prog->warnings_.push_back("WARNING: no type information: " + types.error().message);

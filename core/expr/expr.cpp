@@ -177,7 +177,7 @@ Result<std::vector<Token>> lex(std::string_view s) {
 // ---------------------------------------------------------------------------
 // Syntax tree.
 
-enum class N { number, character, ident, member, arrow, index, unary, binary, cond, cast, sizeof_type, sizeof_expr, per_cpu };
+enum class N { number, character, ident, member, arrow, index, unary, binary, cond, cast, sizeof_type, sizeof_expr, per_cpu, per_cpu_ptr };
 
 struct Node {
   N kind;
@@ -379,6 +379,15 @@ class Parser {
           TRY_VOID(expect(")"));
           return n;
         }
+        if (t.text == "per_cpu_ptr" && is("(", 1)) {
+          p_ += 2;
+          NodeP n = make(N::per_cpu_ptr);
+          ASSIGN_OR_RETURN(n->a, expr());
+          TRY_VOID(expect(","));
+          ASSIGN_OR_RETURN(n->b, expr());
+          TRY_VOID(expect(")"));
+          return n;
+        }
         NodeP n = make(N::ident);
         n->text = t.text;
         ++p_;
@@ -457,6 +466,19 @@ class Eval {
         ASSIGN_OR_RETURN(int64_t cpu, integer(c));
         if (cpu < 0) return fail(Errc::invalid_argument, "invalid cpu " + std::to_string(cpu));
         return per_cpu(prog_, n.text, static_cast<unsigned>(cpu));
+      }
+      case N::per_cpu_ptr: {
+        // The kernel's per_cpu_ptr(ptr, cpu): a per-cpu pointer moved into
+        // CPU's area, same type.
+        ASSIGN_OR_RETURN(Object p, eval(*n.a));
+        ASSIGN_OR_RETURN(Object c, eval(*n.b));
+        ASSIGN_OR_RETURN(int64_t cpu, integer(c));
+        if (cpu < 0) return fail(Errc::invalid_argument, "invalid cpu " + std::to_string(cpu));
+        if (p.type()->strip()->kind != TypeKind::pointer)
+          return fail(Errc::invalid_argument, "per_cpu_ptr needs a pointer, not " + type_name(p.type()));
+        ASSIGN_OR_RETURN(uint64_t v, p.as_u64());
+        ASSIGN_OR_RETURN(uint64_t a, per_cpu_address(prog_, v, static_cast<unsigned>(cpu)));
+        return Object::from_u64(prog_, p.type(), a);
       }
     }
     return fail(Errc::invalid_argument, "bad expression");

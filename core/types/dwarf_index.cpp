@@ -127,17 +127,6 @@ bool better(const Raw& a, const Raw& b) {
   return a.die < b.die;
 }
 
-struct Key {
-  std::string_view name;
-  IndexKind kind;
-  bool operator==(const Key&) const = default;
-};
-struct KeyHash {
-  size_t operator()(const Key& k) const {
-    return std::hash<std::string_view>()(k.name) * 31 + static_cast<size_t>(k.kind);
-  }
-};
-
 // Names seen by one thread: one best entry per (name, kind), except that every
 // distinct variable definition is kept (static variables of one name in many
 // files; an address picks among them later). Most names live in the merged
@@ -153,80 +142,90 @@ class Collector {
       vars_.push_back(Raw{name, static_cast<uint32_t>(strlen(name)), kind, flags, die, value});
       return;
     }
-    uint64_t h = (reinterpret_cast<uintptr_t>(name) * 0x9e3779b97f4a7c15ull) ^ static_cast<uint64_t>(kind);
-    h ^= h >> 31;
+    // Slots are 16 bytes (key, index into raws_) so the table stays in cache;
+    // user-space pointers leave the top byte free for the kind.
+    uint64_t key = reinterpret_cast<uintptr_t>(name) | (static_cast<uint64_t>(kind) << 56);
     size_t mask = slots_.size() - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
+    for (size_t i = hash(key) & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
-      if (!s.used) {
-        s.used = true;
-        s.raw = Raw{name, static_cast<uint32_t>(strlen(name)), kind, flags, die, value};
-        if (++used_ * 2 > slots_.size()) grow();
+      if (s.key == 0) {
+        s.key = key;
+        s.index = static_cast<uint32_t>(raws_.size());
+        raws_.push_back(Raw{name, static_cast<uint32_t>(strlen(name)), kind, flags, die, value});
+        if (raws_.size() * 2 > slots_.size()) grow();
         return;
       }
-      if (s.raw.name == name && s.raw.kind == kind) {
-        Raw r{name, s.raw.len, kind, flags, die, value};
-        if (better(r, s.raw)) s.raw = r;
+      if (s.key == key) {
+        Raw& old = raws_[s.index];
+        Raw r{name, old.len, kind, flags, die, value};
+        if (better(r, old)) old = r;
         return;
       }
     }
   }
 
-  // All distinct entries of this thread, merged by content.
-  void drain(std::unordered_map<Key, Raw, KeyHash>& best, std::vector<Raw>& vars) {
-    for (const Slot& s : slots_) {
-      if (!s.used) continue;
-      Key k{std::string_view(s.raw.name, s.raw.len), s.raw.kind};
-      auto [it, inserted] = best.try_emplace(k, s.raw);
-      if (!inserted && better(s.raw, it->second)) it->second = s.raw;
-    }
-    vars.insert(vars.end(), vars_.begin(), vars_.end());
-    slots_.clear();
-    slots_.shrink_to_fit();
-    vars_.clear();
+  // This thread's distinct (name pointer, kind) entries and its variable
+  // definitions, moved out.
+  void drain(std::vector<Raw>& out) {
+    out.insert(out.end(), raws_.begin(), raws_.end());
+    out.insert(out.end(), vars_.begin(), vars_.end());
+    slots_ = {};
+    raws_ = {};
+    vars_ = {};
   }
 
  private:
   struct Slot {
-    Raw raw;
-    bool used = false;
+    uint64_t key = 0;
+    uint32_t index = 0;
   };
+  static uint64_t hash(uint64_t k) {
+    k *= 0x9e3779b97f4a7c15ull;
+    return k ^ (k >> 29);
+  }
   void grow() {
-    std::vector<Slot> old(slots_.size() * 2);
-    old.swap(slots_);
-    used_ = 0;
-    size_t mask = slots_.size() - 1;
-    for (const Slot& s : old) {
-      if (!s.used) continue;
-      uint64_t h = (reinterpret_cast<uintptr_t>(s.raw.name) * 0x9e3779b97f4a7c15ull) ^
-                   static_cast<uint64_t>(s.raw.kind);
-      h ^= h >> 31;
-      size_t i = h & mask;
-      while (slots_[i].used) i = (i + 1) & mask;
-      slots_[i] = s;
-      ++used_;
+    std::vector<Slot> bigger(slots_.size() * 2);
+    size_t mask = bigger.size() - 1;
+    for (const Slot& s : slots_) {
+      if (s.key == 0) continue;
+      size_t i = hash(s.key) & mask;
+      while (bigger[i].key != 0) i = (i + 1) & mask;
+      bigger[i] = s;
     }
+    slots_.swap(bigger);
   }
   std::vector<Slot> slots_;
-  size_t used_ = 0;
+  std::vector<Raw> raws_;
   std::vector<Raw> vars_;
 };
 
-// The final list: best entry per (name, kind); a variable declaration only
-// when no definition of that name exists; every variable definition once.
-std::vector<Raw> finish(std::unordered_map<Key, Raw, KeyHash>& best, std::vector<Raw>& vars) {
+// The final list from every thread's entries, sorted by (name, kind,
+// definition first, external first, DIE): the best entry per (name, kind),
+// except that every distinct variable definition is kept (static variables
+// of one name in many files) and a variable declaration only when no
+// definition of that name exists.
+std::vector<Raw> finish(std::vector<Raw> all) {
+  auto name = [](const Raw& r) { return std::string_view(r.name, r.len); };
+  std::sort(all.begin(), all.end(), [&](const Raw& a, const Raw& b) {
+    int c = name(a).compare(name(b));
+    if (c != 0) return c < 0;
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return better(a, b);
+  });
   std::vector<Raw> out;
-  out.reserve(best.size() + vars.size());
-  std::unordered_map<std::string_view, bool> defined;
-  for (const Raw& v : vars) defined[std::string_view(v.name, v.len)] = true;
-  for (auto& [k, r] : best) {
-    if (k.kind == IndexKind::variable && defined.count(k.name)) continue;
-    out.push_back(r);
+  out.reserve(all.size() / 2);
+  for (size_t i = 0; i < all.size();) {
+    size_t j = i + 1;
+    while (j < all.size() && all[j].kind == all[i].kind && name(all[j]) == name(all[i])) ++j;
+    if (all[i].kind == IndexKind::variable && !(all[i].flags & IndexEntry::kDeclaration)) {
+      for (size_t k = i; k < j; ++k)
+        if (!(all[k].flags & IndexEntry::kDeclaration) && (k == i || all[k].die != all[k - 1].die))
+          out.push_back(all[k]);
+    } else {
+      out.push_back(all[i]);
+    }
+    i = j;
   }
-  std::sort(vars.begin(), vars.end(), [](const Raw& a, const Raw& b) { return a.die < b.die; });
-  vars.erase(std::unique(vars.begin(), vars.end(), [](const Raw& a, const Raw& b) { return a.die == b.die; }),
-             vars.end());
-  out.insert(out.end(), vars.begin(), vars.end());
   return out;
 }
 
@@ -381,17 +380,9 @@ Result<DwarfIndex> DwarfIndex::build(std::span<const uint8_t> bytes, unsigned th
   for (auto& th : pool) th.join();
   if (failed) return fail(Errc::format, std::string("cannot open DWARF: ") + dwarf_errmsg(-1));
 
-  std::unordered_map<Key, Raw, KeyHash> best;
-  best.reserve(1 << 18);
-  std::vector<Raw> vars;
-  for (auto& c : collectors) c.drain(best, vars);
-  std::vector<Raw> raws = finish(best, vars);
-  std::sort(raws.begin(), raws.end(), [](const Raw& a, const Raw& b) {
-    int c = std::string_view(a.name, a.len).compare(std::string_view(b.name, b.len));
-    if (c != 0) return c < 0;
-    if (a.kind != b.kind) return a.kind < b.kind;
-    return better(a, b);
-  });
+  std::vector<Raw> all;
+  for (auto& c : collectors) c.drain(all);
+  std::vector<Raw> raws = finish(std::move(all));
 
   DwarfIndex idx;
   Store& s = *idx.s_;

@@ -2,6 +2,7 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <libelf.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -16,10 +17,15 @@ namespace kinspect {
 struct Types::File {
   std::string name;  // "" for vmlinux, else the module name
   const ElfImage* elf = nullptr;
+  // Our own libelf handle over the mapped file: libelf handles are not safe
+  // to share between threads, and the index may be built on another thread
+  // while the ElfImage's handle loads symbols.
+  Elf* own_elf = nullptr;
   Dwarf* dw = nullptr;
   DwarfIndex index;
   ~File() {
     if (dw) dwarf_end(dw);
+    if (own_elf) elf_end(own_elf);
   }
 };
 
@@ -52,7 +58,11 @@ Result<std::unique_ptr<Types>> Types::open(const ElfImage& elf, const TypesOptio
   auto types = std::unique_ptr<Types>(new Types());
   auto file = std::make_unique<File>();
   file->elf = &elf;
-  file->dw = dwarf_begin_elf(elf.elf(), DWARF_C_READ, nullptr);
+  elf_version(EV_CURRENT);
+  auto bytes = elf.file().bytes();
+  file->own_elf = elf_memory(reinterpret_cast<char*>(const_cast<uint8_t*>(bytes.data())), bytes.size());
+  if (!file->own_elf) return fail(Errc::format, elf.path() + ": " + elf_errmsg(-1));
+  file->dw = dwarf_begin_elf(file->own_elf, DWARF_C_READ, nullptr);
   if (!file->dw)
     return fail(Errc::not_found, elf.path() + " has no DWARF debug info (" + dwarf_errmsg(-1) + ")");
 
@@ -562,6 +572,19 @@ std::optional<EnumeratorInfo> Types::enumerator(std::string_view name) const {
   info.value = e->second.value;
   info.enum_type = type_at(e->first, e->second.die);
   return info;
+}
+
+std::vector<EnumeratorInfo> Types::enumerators_with_prefix(std::string_view prefix) const {
+  std::vector<EnumeratorInfo> out;
+  for (const auto& f : files_) {
+    for (const IndexEntry& e : f->index.find_prefix(prefix, 1u << 20)) {
+      if (e.kind != IndexKind::enumerator) continue;
+      bool dup = false;
+      for (const auto& o : out) dup |= o.name == e.name;
+      if (!dup) out.push_back(EnumeratorInfo{std::string(e.name), e.value, nullptr});
+    }
+  }
+  return out;
 }
 
 }  // namespace kinspect

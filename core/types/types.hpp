@@ -105,6 +105,9 @@ class Types {
                                 std::optional<uint64_t> link_address = std::nullopt) const;
   Result<FunctionInfo> function(std::string_view name) const;
   std::optional<EnumeratorInfo> enumerator(std::string_view name) const;
+  // Every enumerator whose name starts with prefix, from all enums (names and
+  // values only; enum_type is null). For decoding flag words.
+  std::vector<EnumeratorInfo> enumerators_with_prefix(std::string_view prefix) const;
 
   // Types made on demand, cached: T *, T[n], base types by C spelling.
   const Type* pointer_to(const Type* t) const;
