@@ -298,7 +298,8 @@ DESCRIPTION
   -l OFFSET the address is that of the member at OFFSET (a number, or
             STRUCT.MEMBER such as task_struct.tasks), as list -l gives.
   COUNT     print COUNT structures in a row starting at the address; a
-            negative COUNT prints the ones before it. -c COUNT is the same.
+            negative COUNT prints the ones before it.
+  -c COUNT  the same as COUNT.
   SYMBOL:CPUSPEC
             a per-cpu symbol, for each CPU of the spec ("3", "1,3", "0-2",
             "a" for all): "struct rq runqueues:1".
@@ -316,7 +317,13 @@ SYNOPSIS
 
 DESCRIPTION
   The same as struct, for unions: the layout of union NAME and its size, or
-  its contents at an address. See "help struct" for the options.
+  its contents at an address. See "help struct" for details.
+
+  -o        member offsets, or with an address member addresses.
+  -x        integers in hexadecimal.
+  -d        integers in decimal (the default).
+  -l OFFSET the address is that of the member at OFFSET.
+  -c COUNT  print COUNT structures in a row.
 )";
 
 constexpr std::string_view kStarHelp = R"(NAME
@@ -326,7 +333,13 @@ SYNOPSIS
   * NAME[.MEMBER[,MEMBER...]] [-o] [-x|-d] [-l OFFSET] [ADDRESS|SYMBOL[:CPUSPEC]] [COUNT]
 
 DESCRIPTION
-  struct or union, whichever NAME is. See "help struct" for the options.
+  struct or union, whichever NAME is. See "help struct" for details.
+
+  -o        member offsets, or with an address member addresses.
+  -x        integers in hexadecimal.
+  -d        integers in decimal (the default).
+  -l OFFSET the address is that of the member at OFFSET.
+  -c COUNT  print COUNT structures in a row.
 )";
 }  // namespace
 
