@@ -31,10 +31,12 @@ int64_t sign_extend(uint64_t v, unsigned bits) {
   return static_cast<int64_t>((v ^ m) - m);
 }
 
-bool is_hex_digit(uint8_t c) { return std::isxdigit(c); }
+// gdb 10 (crash 8.0.2's) escapes a digit that follows an octal escape, so
+// "\0001" cannot be misread; later gdbs also escape hex letters.
+bool needs_escape_after_octal(uint8_t c) { return c >= '0' && c <= '9'; }
 
 // gdb's print_wchar for one byte; need_escape carries the "an escape was just
-// printed, so a following hex digit must be escaped too" state.
+// printed, so a following digit must be escaped too" state.
 void emit_char(std::string& out, uint8_t c, char quote, bool& need_escape) {
   bool was = need_escape;
   need_escape = false;
@@ -48,7 +50,7 @@ void emit_char(std::string& out, uint8_t c, char quote, bool& need_escape) {
     case '\v': out += "\\v"; return;
     default: break;
   }
-  if (c >= 0x20 && c < 0x7f && !(was && is_hex_digit(c))) {
+  if (c >= 0x20 && c < 0x7f && !(was && needs_escape_after_octal(c))) {
     if (c == static_cast<uint8_t>(quote) || c == '\\') out += '\\';
     out += static_cast<char>(c);
     return;
@@ -147,6 +149,10 @@ std::optional<std::string> ValuePrinter::symbol_for(uint64_t v) {
     if (zero->type != 'T' && zero->type != 't' && zero->type != 'W') return std::nullopt;
     found = zero;
   }
+  // gdb only symbolizes addresses inside one of the file's sections
+  // (arm64's swapper_pg_dir sits in a gap between sections).
+  if (found->module.empty() && !prog_.vmlinux().section_at(v - prog_.arch().kaslr_offset()))
+    return std::nullopt;
   uint64_t off = v - found->addr;
   if (off == 0) return "<" + std::string(found->name) + ">";
   if (fmt_.element_symbols && found->type != 'T' && found->type != 't') {
@@ -417,11 +423,33 @@ std::string ValuePrinter::value(const Type* t, std::span<const uint8_t> bytes, u
     }
     default: {
       uint64_t size = std::max<uint64_t>(1, s->byte_size());
+      if (size == 16 && s->kind == TypeKind::base && !s->is_float() && bytes.size() >= 16) return int128(s, bytes);
       if (size > 8) return "<" + std::to_string(size) + "-byte value>";
       uint64_t raw = load_integer(bytes, size, t->is_signed());
       return scalar(t, raw);
     }
   }
+}
+
+std::string ValuePrinter::int128(const Type* s, std::span<const uint8_t> bytes) {
+  unsigned __int128 u = 0;
+  std::memcpy(&u, bytes.data(), 16);
+  char f = fmt_.format ? fmt_.format : (fmt_.radix == 16 ? 'x' : 0);
+  if (f == 'x' || f == 'z') {
+    uint64_t hi = static_cast<uint64_t>(u >> 64), lo = static_cast<uint64_t>(u);
+    char b[48];
+    if (hi) std::snprintf(b, sizeof b, "0x%" PRIx64 "%016" PRIx64, hi, lo);
+    else std::snprintf(b, sizeof b, "0x%" PRIx64, lo);
+    return b;
+  }
+  bool neg = s->is_signed() && f != 'u' && static_cast<__int128>(u) < 0;
+  if (neg) u = 0 - u;
+  std::string digits;
+  do {
+    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  } while (u);
+  return neg ? "-" + digits : digits;
 }
 
 std::string ValuePrinter::top_level(const Type* t, std::span<const uint8_t> bytes, uint64_t address) {

@@ -59,6 +59,7 @@ class ValuePrinter {
   std::string aggregate(const Type* t, std::span<const uint8_t> bytes, uint64_t address, int level);
   std::string formatted(const Type* t, uint64_t raw, char fmt);
   std::string enum_text(const Type* t, uint64_t raw);
+  std::string int128(const Type* t, std::span<const uint8_t> bytes);
   std::optional<std::string> element_name(std::string_view sym, uint64_t off);
 
   Program& prog_;
