@@ -123,7 +123,7 @@ Status cmd_p(CommandContext& ctx, const Args& args) {
   // A bare per-cpu symbol: its type and each CPU's address.
   if (is_ident(r.expr) && is_per_cpu_symbol(prog, r.expr)) {
     const Symbol* s = prog.symbols().find(r.expr);
-    ASSIGN_OR_RETURN(VariableInfo var, prog.types().variable(r.expr, s->type == 'V' ? s->addr : s->addr - prog.arch().kaslr_offset()));
+    ASSIGN_OR_RETURN(VariableInfo var, prog.types().variable(r.expr, s->link_addr));
     ctx.out.line("PER-CPU DATA TYPE:");
     ctx.out.line("  " + declare(var.type, r.expr) + ";");
     ctx.out.line("PER-CPU ADDRESSES:");

@@ -61,7 +61,7 @@ Status cmd_whatis(CommandContext& ctx, const Args& args) {
     // A variable or function: its declaration.
     const Symbol* sym = prog.symbols().find(text);
     if (sym) {
-      uint64_t link = sym->type == 'V' || !sym->module.empty() ? sym->addr : sym->addr - prog.arch().kaslr_offset();
+      uint64_t link = sym->link_addr;
       if (auto v = types.variable(text, link); v.ok()) {
         ctx.out.line(declare(v->type, text) + ";");
         return {};

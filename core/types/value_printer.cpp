@@ -109,7 +109,7 @@ std::optional<std::string> ValuePrinter::element_name(std::string_view sym, uint
   } else {
     const Symbol* s = prog_.symbols().find(sym);
     std::optional<uint64_t> link;
-    if (s) link = s->module.empty() ? s->addr - prog_.arch().kaslr_offset() : s->addr;
+    if (s) link = s->link_addr;
     if (auto v = prog_.types().variable(sym, link); v.ok() && v->type->strip()->kind == TypeKind::array)
       arr = v->type->strip();
     var_types_[key] = arr;
