@@ -13,6 +13,7 @@ extern const CommandSpec kQuitCommand;
 extern const CommandSpec kQuitLongCommand;
 extern const CommandSpec kExitCommand;
 extern const CommandSpec kRdCommand;
+extern const CommandSpec kDisCommand;
 extern const CommandSpec kSysCommand;
 extern const CommandSpec kStructCommand;
 extern const CommandSpec kUnionCommand;
@@ -29,6 +30,7 @@ namespace {
 const std::array kCommands = {
     &kHelpCommand,
     &kRdCommand,
+    &kDisCommand,
     &kSysCommand,
     &kStructCommand,
     &kUnionCommand,
