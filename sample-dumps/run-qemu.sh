@@ -45,7 +45,8 @@ fi
 log "$NAME: booting ${QEMU[0]} ($CPUS vCPUs, $MEM, TCG): $APPEND"
 "${QEMU[@]}" > "$D/.qemu.out" 2>&1 &
 QPID=$!
-trap 'kill $QPID 2>/dev/null || true' EXIT INT TERM
+trap 'kill $QPID 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
 
 start=$(date +%s); beat=$start; panicked=""
 while :; do
@@ -87,7 +88,7 @@ else
   sleep 3   # let the panic finish stopping the other CPUs
   log "$NAME: stopping the guest and dumping (ELF, ELF paging, kdump-zlib)"
   dump() { printf '{"execute":"dump-guest-memory","arguments":{"paging":%s,"protocol":"file:%s"%s}}' "$@"; }
-  "$PY" "$SD_DIR/qmp.py" "$SOCK" '{"execute":"stop"}' \
+  timeout 900 "$PY" "$SD_DIR/qmp.py" "$SOCK" '{"execute":"stop"}' \
     "$(dump false "$D/vmcore.qemu.elf" '')" \
     "$(dump true "$D/vmcore.qemu-paging.elf" '')" \
     "$(dump false "$D/vmcore.qemu-kdump-zlib.flat" ',"format":"kdump-zlib"')" \
