@@ -95,6 +95,11 @@ Result<Options> parse_options(const Args& args, std::string_view spec,
       }
     }
     if (matched_long) continue;
+    // "-1", "-0x10": a negative number, not flags (eval -1, p -5 + x).
+    if (std::isdigit(static_cast<unsigned char>(t[1]))) {
+      o.positional.push_back(w);
+      continue;
+    }
     for (size_t k = 1; k < t.size(); ++k) {
       char c = t[k];
       size_t pos = spec.find(c);

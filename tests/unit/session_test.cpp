@@ -124,3 +124,12 @@ TEST(Session, PipeRunsThroughTheShell) {
   EXPECT_EQ(std::string(buf, n), "rd    read memory\n");
   EXPECT_EQ(out.str(), "");
 }
+
+TEST(Options, NegativeNumbersArePositional) {
+  auto a = parse_args("eval -b -1");
+  auto o = parse_options(*a, "bl");
+  ASSERT_TRUE(o.ok()) << o.error().message;
+  EXPECT_TRUE(o->has('b'));
+  ASSERT_EQ(o->positional.size(), 1u);
+  EXPECT_EQ(o->positional[0].text, "-1");
+}
