@@ -57,6 +57,7 @@ class Program {
   // DWARF types of vmlinux (core/types/types.hpp); without DWARF every
   // lookup fails with one line saying so.
   const Types& types() const { return *types_; }
+  Types& types() { return *types_; }  // mod -s adds module debuginfo
   // Warnings gathered while opening (e.g. a forced mismatch), shown at startup.
   const std::vector<std::string>& warnings() const { return warnings_; }
 

@@ -105,9 +105,7 @@ std::vector<IndexEntry> DwarfIndex::find_prefix(std::string_view prefix, size_t 
 // ---------------------------------------------------------------------------
 // Building.
 
-namespace {
-
-struct Raw {
+struct IndexRaw {
   const char* name;
   uint32_t len;
   IndexKind kind;
@@ -115,6 +113,10 @@ struct Raw {
   uint64_t die;
   int64_t value;
 };
+
+namespace {
+
+using Raw = IndexRaw;
 
 // Lower is better: a definition before a declaration, external before static.
 int rank(uint8_t flags) {
@@ -309,6 +311,52 @@ bool open_handles(std::span<const uint8_t> bytes, ElfDwarf& h) {
 
 }  // namespace
 
+DwarfIndex DwarfIndex::from_raws(const std::vector<Raw>& raws) {
+  DwarfIndex idx;
+  Store& s = *idx.s_;
+  s.owned_records.reserve(raws.size());
+  size_t total = 0;
+  for (const Raw& r : raws) total += r.len;
+  s.owned_strings.reserve(total);
+  std::string_view prev;
+  uint32_t prev_off = 0;
+  for (const Raw& r : raws) {
+    std::string_view name(r.name, r.len);
+    IndexRecord rec;
+    if (name == prev) {
+      rec.name_off = prev_off;  // one copy per distinct name
+    } else {
+      rec.name_off = static_cast<uint32_t>(s.owned_strings.size());
+      s.owned_strings.append(name);
+      prev = name;
+      prev_off = rec.name_off;
+    }
+    rec.name_len = r.len;
+    rec.kind = static_cast<uint8_t>(r.kind);
+    rec.flags = r.flags;
+    rec.die = r.die;
+    rec.value = r.value;
+    s.owned_records.push_back(rec);
+  }
+  s.recs = s.owned_records;
+  s.strings = s.owned_strings;
+  return idx;
+}
+
+Result<DwarfIndex> DwarfIndex::build_from_dwarf(Dwarf* dw) {
+  Collector c;
+  Dwarf_Off off = 0, next = 0;
+  size_t hsize = 0;
+  while (dwarf_next_unit(dw, off, &next, &hsize, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr) == 0) {
+    Dwarf_Die cu;
+    if (dwarf_offdie(dw, off + hsize, &cu)) index_unit(&cu, c);
+    off = next;
+  }
+  std::vector<Raw> all;
+  c.drain(all);
+  return from_raws(finish(std::move(all)));
+}
+
 Result<DwarfIndex> DwarfIndex::build(std::span<const uint8_t> bytes, unsigned threads,
                                      const IndexProgressFn& progress, IndexBuildStats* stats) {
   using Clock = std::chrono::steady_clock;
@@ -384,34 +432,7 @@ Result<DwarfIndex> DwarfIndex::build(std::span<const uint8_t> bytes, unsigned th
   for (auto& c : collectors) c.drain(all);
   std::vector<Raw> raws = finish(std::move(all));
 
-  DwarfIndex idx;
-  Store& s = *idx.s_;
-  s.owned_records.reserve(raws.size());
-  size_t total = 0;
-  for (const Raw& r : raws) total += r.len;
-  s.owned_strings.reserve(total);
-  std::string_view prev;
-  uint32_t prev_off = 0;
-  for (const Raw& r : raws) {
-    std::string_view name(r.name, r.len);
-    IndexRecord rec;
-    if (name == prev) {
-      rec.name_off = prev_off;  // one copy per distinct name
-    } else {
-      rec.name_off = static_cast<uint32_t>(s.owned_strings.size());
-      s.owned_strings.append(name);
-      prev = name;
-      prev_off = rec.name_off;
-    }
-    rec.name_len = r.len;
-    rec.kind = static_cast<uint8_t>(r.kind);
-    rec.flags = r.flags;
-    rec.die = r.die;
-    rec.value = r.value;
-    s.owned_records.push_back(rec);
-  }
-  s.recs = s.owned_records;
-  s.strings = s.owned_strings;
+  DwarfIndex idx = from_raws(raws);
   if (reported && progress)
     progress("indexed " + std::to_string(raws.size()) + " names in " +
              std::to_string(std::chrono::duration<double>(Clock::now() - t0).count()).substr(0, 4) + "s");

@@ -14,7 +14,11 @@
 
 #include "core/error.hpp"
 
+typedef struct Dwarf Dwarf;
+
 namespace kinspect {
+
+struct IndexRaw;  // one name as the builder collects it (dwarf_index.cpp)
 
 enum class IndexKind : uint8_t {
   struct_ = 1,
@@ -77,6 +81,10 @@ class DwarfIndex {
   static Result<DwarfIndex> build(std::span<const uint8_t> elf_bytes, unsigned threads,
                                   const IndexProgressFn& progress, IndexBuildStats* stats = nullptr);
 
+  // Indexes an already open libdw handle on the calling thread (module
+  // debuginfo relocated by libdwfl: small, and not reopenable from bytes).
+  static Result<DwarfIndex> build_from_dwarf(Dwarf* dw);
+
   // Loads a cache file written by save(); refuses one that was written for
   // another file (key), another format version, or whose checksum fails.
   static Result<DwarfIndex> load(const std::string& path, std::string_view key);
@@ -97,6 +105,7 @@ class DwarfIndex {
 
  private:
   struct Store;
+  static DwarfIndex from_raws(const std::vector<IndexRaw>& raws);
   std::unique_ptr<Store> s_;
   std::span<const IndexRecord> records() const;
   std::string_view name_of(const IndexRecord& r) const;

@@ -250,7 +250,8 @@ Result<Object> variable(Program& prog, std::string_view name) {
     // A DWARF variable with no symbol (rare): its link address is all we know.
     ASSIGN_OR_RETURN(VariableInfo v, types.variable(name));
     if (!v.link_address) return fail(Errc::not_found, "no symbol \"" + std::string(name) + "\"");
-    return Object::at(prog, v.type, *v.link_address + prog.arch().kaslr_offset());
+    // Module debuginfo is relocated to run-time addresses already.
+    return Object::at(prog, v.type, *v.link_address + (v.file == 0 ? prog.arch().kaslr_offset() : 0));
   }
   ASSIGN_OR_RETURN(VariableInfo v, types.variable(name, link_address_of(prog, *sym)));
   return Object::at(prog, v.type, sym->addr);

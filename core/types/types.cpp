@@ -2,8 +2,11 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
 #include <libelf.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -23,9 +26,18 @@ struct Types::File {
   Elf* own_elf = nullptr;
   Dwarf* dw = nullptr;
   DwarfIndex index;
+  // Modules: libdwfl owns the relocated ELF and its Dwarf.
+  std::string path;
+  Dwfl* dwfl = nullptr;
+  Dwfl_Module* dwfl_mod = nullptr;
+  std::vector<std::pair<std::string, uint64_t>> sections;
   ~File() {
-    if (dw) dwarf_end(dw);
-    if (own_elf) elf_end(own_elf);
+    if (dwfl) {
+      dwfl_end(dwfl);
+    } else {
+      if (dw) dwarf_end(dw);
+      if (own_elf) elf_end(own_elf);
+    }
   }
 };
 
@@ -584,6 +596,132 @@ std::vector<EnumeratorInfo> Types::enumerators_with_prefix(std::string_view pref
       if (!dup) out.push_back(EnumeratorInfo{std::string(e.name), e.value, nullptr});
     }
   }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Module debug files.
+
+namespace {
+
+// A module as libdwfl sees it: reported by its address range, its ELF (the
+// debug .ko) handed over by find_elf, its ET_REL sections placed where the
+// dump says they were loaded by section_address (the userdata is the File).
+int module_find_elf(Dwfl_Module*, void** userdata, const char*, Dwarf_Addr, char** file_name, Elf** elfp) {
+  auto* path = static_cast<const std::string*>(*userdata);
+  *elfp = nullptr;
+  int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) *file_name = strdup(path->c_str());
+  return fd;  // libdwfl opens it, decompressing .ko.xz/.gz/.zst
+}
+
+const std::vector<std::pair<std::string, uint64_t>>* g_sections_for_callback = nullptr;
+
+int module_section_address(Dwfl_Module*, void**, const char*, Dwarf_Addr, const char* secname, GElf_Word,
+                           const GElf_Shdr*, Dwarf_Addr* addr) {
+  if (g_sections_for_callback)
+    for (const auto& [name, a] : *g_sections_for_callback)
+      if (name == secname) {
+        *addr = a;
+        return DWARF_CB_OK;
+      }
+  *addr = static_cast<Dwarf_Addr>(-1);  // not loaded (discarded by the module loader)
+  return DWARF_CB_OK;
+}
+
+char* no_debuginfo_path = nullptr;
+const Dwfl_Callbacks kModuleCallbacks = {
+    module_find_elf, dwfl_standard_find_debuginfo, module_section_address, &no_debuginfo_path,
+};
+
+std::mutex g_dwfl_mu;  // section addresses reach the callback through a global
+
+}  // namespace
+
+Status Types::add_module(const std::string& module, const std::string& path,
+                         const std::vector<std::pair<std::string, uint64_t>>& sections,
+                         const std::string& expected_build_id) {
+  auto file = std::make_unique<File>();
+  file->name = module;
+  file->path = path;
+  file->sections = sections;
+  uint64_t lo = ~0ull, hi = 0;
+  for (const auto& [n, a] : sections) {
+    if (a == 0 || a == ~0ull) continue;
+    lo = std::min(lo, a);
+    hi = std::max(hi, a + 1);
+  }
+  if (lo >= hi) return fail(Errc::invalid_argument, "no section addresses for module " + module);
+  file->dwfl = dwfl_begin(&kModuleCallbacks);
+  if (!file->dwfl) return fail(Errc::io, std::string("libdwfl: ") + dwfl_errmsg(-1));
+  dwfl_report_begin(file->dwfl);
+  file->dwfl_mod = dwfl_report_module(file->dwfl, module.c_str(), lo, hi);
+  if (!file->dwfl_mod) return fail(Errc::format, path + ": " + dwfl_errmsg(-1));
+  void** ud = nullptr;
+  dwfl_module_info(file->dwfl_mod, &ud, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
+  if (ud) *ud = &file->path;
+  if (dwfl_report_end(file->dwfl, nullptr, nullptr) != 0) return fail(Errc::format, path + ": " + dwfl_errmsg(-1));
+  Dwarf_Addr bias = 0;
+  {
+    std::lock_guard g(g_dwfl_mu);
+    g_sections_for_callback = &file->sections;
+    file->dw = dwfl_module_getdwarf(file->dwfl_mod, &bias);
+    g_sections_for_callback = nullptr;
+  }
+  if (!file->dw) return fail(Errc::not_found, path + ": no DWARF debug info (" + dwfl_errmsg(-1) + ")");
+  if (!expected_build_id.empty()) {
+    const unsigned char* bits = nullptr;
+    GElf_Addr vaddr = 0;
+    int n = dwfl_module_build_id(file->dwfl_mod, &bits, &vaddr);
+    std::string have;
+    static const char* digits = "0123456789abcdef";
+    for (int i = 0; i < n; ++i) {
+      have += digits[bits[i] >> 4];
+      have += digits[bits[i] & 15];
+    }
+    if (have != expected_build_id)
+      return fail(Errc::mismatch, path + " does not match module " + module + " in the dump: build-id " +
+                                      (have.empty() ? "(none)" : have) + ", the module's is " + expected_build_id);
+  }
+  ASSIGN_OR_RETURN(file->index, DwarfIndex::build_from_dwarf(file->dw));
+  remove_module(module);  // an earlier file keeps its slot; its names go
+  std::lock_guard lock(mu_);
+  files_.push_back(std::move(file));
+  return {};
+}
+
+bool Types::remove_module(std::string_view module) {
+  std::lock_guard lock(mu_);
+  for (size_t i = 1; i < files_.size(); ++i)
+    if (files_[i]->name == module) {
+      // Keep the slot (types already materialized point at its index) but
+      // drop its names so lookups no longer find them.
+      files_[i]->index = DwarfIndex();
+      files_[i]->name = "(unloaded " + std::string(module) + ")";
+      return true;
+    }
+  return false;
+}
+
+std::string Types::module_file(std::string_view module) const {
+  std::lock_guard lock(mu_);
+  for (size_t i = 1; i < files_.size(); ++i)
+    if (files_[i]->name == module) return files_[i]->path;
+  return {};
+}
+
+Dwfl_Module* Types::dwfl_module(std::string_view module) const {
+  std::lock_guard lock(mu_);
+  for (size_t i = 1; i < files_.size(); ++i)
+    if (files_[i]->name == module) return files_[i]->dwfl_mod;
+  return nullptr;
+}
+
+std::vector<std::string> Types::loaded_modules() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  for (size_t i = 1; i < files_.size(); ++i)
+    if (!files_[i]->name.starts_with("(unloaded")) out.push_back(files_[i]->name);
   return out;
 }
 

@@ -28,6 +28,8 @@
 #include "core/types/type.hpp"
 
 typedef struct Dwarf Dwarf;
+typedef struct Dwfl Dwfl;
+typedef struct Dwfl_Module Dwfl_Module;
 
 namespace kinspect {
 
@@ -71,6 +73,23 @@ class Types {
   // Indexes (or loads the cached index of) the DWARF in an ELF image, which
   // must outlive the Types.
   static Result<std::unique_ptr<Types>> open(const ElfImage& elf, const TypesOptions& opts = {});
+  // Adds a module's debug file (a .ko with DWARF; .ko.xz too), relocated by
+  // libdwfl to the module's section addresses in the dump (name -> address;
+  // sections not listed are left out). Its types, variables and functions
+  // join the lookups after vmlinux's. Replaces an earlier file for `module`.
+  // With expected_build_id (hex, from the dump), a file whose build-id
+  // differs is refused (Errc::mismatch).
+  Status add_module(const std::string& module, const std::string& path,
+                    const std::vector<std::pair<std::string, uint64_t>>& sections,
+                    const std::string& expected_build_id = {});
+  // Forgets a module's debug file; false if none was loaded.
+  bool remove_module(std::string_view module);
+  // The debug file loaded for a module ("" if none), and its libdwfl module
+  // (relocated: line tables and addresses are run-time), or null.
+  std::string module_file(std::string_view module) const;
+  Dwfl_Module* dwfl_module(std::string_view module) const;
+  std::vector<std::string> loaded_modules() const;
+
   // No DWARF: every lookup fails, naming `reason`.
   static std::unique_ptr<Types> empty(std::string reason);
   bool has_dwarf() const { return !files_.empty(); }
