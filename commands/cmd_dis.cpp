@@ -37,6 +37,7 @@ struct DisRequest {
   std::string target_text;
   uint64_t target = 0;
   bool bare_symbol = false;  // "schedule", not "schedule+5" or an address
+  const Symbol* named = nullptr;  // the symbol the target names, if any
   std::optional<uint64_t> count;
 };
 
@@ -44,12 +45,14 @@ bool is_text_type(char t) { return t == 'T' || t == 't' || t == 'W' || t == 'w';
 
 // "name", "name+off", "name-off" (offsets decimal unless 0x, as crash's gdb
 // reads them), a hex address, or "(expression)".
-Result<uint64_t> resolve_address(Program& prog, std::string_view text, bool* bare_symbol) {
+Result<uint64_t> resolve_address(Program& prog, std::string_view text, bool* bare_symbol,
+                                 const Symbol** named) {
   *bare_symbol = false;
+  *named = nullptr;
   if (text.size() >= 2 && text.front() == '(' && text.back() == ')') {
     std::string_view inner = text.substr(1, text.size() - 2);
     bool ignored;
-    if (auto simple = resolve_address(prog, inner, &ignored); simple.ok()) return simple;
+    if (auto simple = resolve_address(prog, inner, &ignored, named); simple.ok()) return simple;
     ASSIGN_OR_RETURN(ExprResult r, evaluate(prog, inner));
     if (r.value.is_lvalue() && r.value.type() && r.value.type()->kind == TypeKind::function)
       return r.value.address();
@@ -58,6 +61,7 @@ Result<uint64_t> resolve_address(Program& prog, std::string_view text, bool* bar
   size_t op = text.find_first_of("+-");
   std::string name(text.substr(0, op));
   if (const Symbol* s = prog.symbols().find(name); s && !s->is_percpu()) {
+    *named = s;
     if (op == std::string_view::npos) {
       *bare_symbol = true;
       return s->addr;
@@ -98,7 +102,7 @@ Result<DisRequest> parse_dis(Program& prog, const Args& args) {
   if (o.positional.size() > 2)
     return fail(Errc::invalid_argument, "unexpected argument: " + o.positional[2].text);
   r.target_text = o.positional[0].text;
-  ASSIGN_OR_RETURN(r.target, resolve_address(prog, r.target_text, &r.bare_symbol));
+  ASSIGN_OR_RETURN(r.target, resolve_address(prog, r.target_text, &r.bare_symbol, &r.named));
   if (o.positional.size() == 2) {
     auto c = parse_number(o.positional[1].text);
     if (!c || *c == 0)
@@ -141,7 +145,7 @@ class CodeReader {
     std::vector<uint8_t> buf(kPage);
     if (!from_file_) {
       if (auto st = prog_.read(page, buf); !st)
-        return fail(std::move(st).error().context("cannot read text at " + hex(page)));
+        return fail(std::move(st).error().context("cannot read text"));
       return buf;
     }
     if (!kaslr_) return fail(Errc::not_found, "no vmlinux symbols to place the file's code");
@@ -337,17 +341,38 @@ struct Bounds {
 // The function around addr: its ELF (or kallsyms) symbol and size. The
 // symbol can begin before DWARF's low_pc (arm64's patchable-entry NOPs),
 // so the symbol, not DWARF, bounds the function.
-Result<Bounds> function_bounds(Program& prog, uint64_t addr, const std::string& what) {
+Result<Bounds> function_bounds(Program& prog, uint64_t addr, const std::string& what,
+                               const Symbol* named = nullptr) {
   auto m = prog.symbols().lookup(addr);
   if (!m || !m->sym)
     return fail(Errc::not_found, what + ": no kernel or module text at " + hex(addr), addr);
-  const Symbol* s = m->sym;
-  if (!is_text_type(s->type)) {
-    if ((s->size && m->offset < s->size) || m->offset == 0)
+  // Among aliases at the symbol's address (_stext, _text, startup_64) the
+  // one the user named, else a text symbol whose size covers addr.
+  const Symbol* s = nullptr;
+  auto covers = [&](const Symbol* x) { return x->size && addr < x->addr + x->size; };
+  if (named && is_text_type(named->type) && named->addr <= addr &&
+      (named->size == 0 || covers(named)))
+    s = named;
+  if (!s) {
+    const auto& all = prog.symbols().sorted();
+    auto lo = std::lower_bound(all.begin(), all.end(), m->sym->addr,
+                               [](const Symbol& x, uint64_t a) { return x.addr < a; });
+    for (auto it = lo; it != all.end() && it->addr == m->sym->addr; ++it) {
+      if (it->is_percpu() || it->module != m->sym->module || !is_text_type(it->type)) continue;
+      if (covers(&*it)) {
+        s = &*it;
+        break;
+      }
+      if (!s) s = &*it;
+    }
+  }
+  if (!s) {
+    const Symbol* d = m->sym;
+    if ((d->size && m->offset < d->size) || m->offset == 0)
       return fail(Errc::invalid_argument,
-                  what + ": " + hex(addr) + " is data (" + std::string(s->name) +
+                  what + ": " + hex(addr) + " is data (" + std::string(d->name) +
                       (m->offset ? "+" + std::to_string(m->offset) : std::string()) + ", type " +
-                      std::string(1, s->type) + "), not code",
+                      std::string(1, d->type) + "), not code",
                   addr);
     return fail(Errc::not_found, what + ": no kernel or module text at " + hex(addr), addr);
   }
@@ -402,6 +427,10 @@ class DisPrinter {
 
   // One instruction line, with -l/-s headers before it when its line changed.
   void print(const Instruction& insn, std::span<const uint8_t> bytes, const Bounds* fn) {
+    if (!pending_note_.empty()) {
+      note(pending_note_);
+      pending_note_.clear();
+    }
     if (r_.lines || r_.source) header(insn.addr);
     std::string line;
     char head[40];
@@ -458,6 +487,8 @@ class DisPrinter {
   void note(const std::string& text) {
     if (notes_.insert(text).second) ctx_.out.line("dis: " + text);
   }
+  // A note printed just before the first instruction, if there is one.
+  void note_before_output(std::string text) { pending_note_ = std::move(text); }
 
  private:
   void header(uint64_t addr) {
@@ -527,6 +558,7 @@ class DisPrinter {
   SourceFinder sources_;
   std::string last_header_;
   std::set<std::string> notes_;
+  std::string pending_note_;
   std::vector<uint64_t> mcount_;
   bool mcount_loaded_ = false;
   bool first_is_endbr_ = false;
@@ -550,13 +582,19 @@ Status cmd_dis(CommandContext& ctx, const Args& args) {
   ASSIGN_OR_RETURN(DisasmArch arch, disasm_arch(prog));
   ASSIGN_OR_RETURN(auto dis, Disassembler::create(arch));
   std::optional<int64_t> kaslr = kaslr_offset(prog);
-  ASSIGN_OR_RETURN(Bounds fn, function_bounds(prog, r.target, r.target_text));
+  ASSIGN_OR_RETURN(Bounds fn, function_bounds(prog, r.target, r.target_text, r.named));
   if (r.from_file && !fn.sym->module.empty())
     return fail(Errc::unsupported, r.target_text + " is in module " + std::string(fn.sym->module) +
                                        ", whose code is only in the dump; --vmlinux reads vmlinux");
 
   CodeReader reader(prog, r.from_file, kaslr);
   DisPrinter printer(ctx, prog, r, arch, kaslr);
+  if (!r.from_file && fn.sym->module.empty() && kaslr)
+    if (const ElfSection* sec = prog.vmlinux().section_at(fn.start - static_cast<uint64_t>(*kaslr));
+        sec && sec->name == ".init.text")
+      printer.note_before_output(std::string(fn.sym->name) +
+                   " is init code, freed after boot: the dump holds whatever replaced it "
+                   "(x86_64 fills it with int3); dis --vmlinux shows the code");
   {
     auto entry = reader.bytes(fn.start, 8);
     if (entry.ok()) printer.set_entry(*entry);
@@ -568,7 +606,9 @@ Status cmd_dis(CommandContext& ctx, const Args& args) {
     std::vector<uint8_t> bytes;
   };
   auto decode_at = [&](uint64_t addr) -> Result<Decoded> {
-    ASSIGN_OR_RETURN(std::vector<uint8_t> b, reader.bytes(addr, dis->max_length()));
+    auto read = reader.bytes(addr, dis->max_length());
+    if (!read) return fail(std::move(read).error().context(r.target_text));
+    std::vector<uint8_t> b = std::move(read).value();
     ASSIGN_OR_RETURN(Instruction insn, dis->decode(addr, b, address_text));
     b.resize(insn.length);
     return Decoded{std::move(insn), std::move(b)};
