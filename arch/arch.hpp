@@ -114,6 +114,12 @@ class Arch {
   virtual std::string pte_flags(uint64_t pte) const = 0;
   // Address of the struct page for a physical address, when vmemmap is known.
   virtual std::optional<uint64_t> page_struct(uint64_t paddr) const = 0;
+  // crash's `vtop` lines for a kernel walk, between the VIRTUAL/PHYSICAL
+  // header and the PTE table: the directory, each level's entry, "  PAGE:".
+  // Each architecture names and addresses the levels its own way.
+  virtual std::string walk_text(const Translation& t) const = 0;
+  // The page frame a leaf entry maps: the PHYSICAL column of crash's PTE table.
+  virtual uint64_t pte_page(uint64_t pte) const = 0;
 };
 
 // registry.cpp: the single machine -> Arch mapping.

@@ -37,6 +37,8 @@ class Arm64Arch final : public Arch {
   uint64_t strip_code_pointer(uint64_t v) const override;
   std::string pte_flags(uint64_t pte) const override { return arm64::pte_flags(pte); }
   std::optional<uint64_t> page_struct(uint64_t paddr) const override;
+  std::string walk_text(const Translation& t) const override;  // vtop_text.cpp
+  uint64_t pte_page(uint64_t pte) const override;
 
   unsigned va_bits() const { return va_bits_; }
   unsigned va_bits_actual() const { return va_bits_actual_; }

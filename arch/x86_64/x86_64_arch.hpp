@@ -38,6 +38,8 @@ class X86_64Arch final : public Arch {
   bool is_kernel_address(uint64_t vaddr) const override;
   std::string pte_flags(uint64_t pte) const override { return x86_64::pte_flags(pte); }
   std::optional<uint64_t> page_struct(uint64_t paddr) const override;
+  std::string walk_text(const Translation& t) const override;  // vtop_text.cpp
+  uint64_t pte_page(uint64_t pte) const override;
 
   uint64_t phys_base() const { return phys_base_; }
   bool five_level() const { return five_level_; }

@@ -1,0 +1,148 @@
+// vtop and ptov: address translation in crash's layout.
+#include <algorithm>
+#include <string_view>
+
+#include "commands/command.hpp"
+#include "core/linux/page_info.hpp"
+#include "core/program.hpp"
+
+namespace kinspect {
+
+namespace {
+
+// crash's mkstring(CENTER|LJUST) and (CENTER|RJUST): centred, the odd space
+// going right for headers and left for values.
+std::string centered(std::string_view s, size_t width, bool extra_left) {
+  if (s.size() >= width) return std::string(s);
+  size_t spare = width - s.size();
+  size_t left = extra_left ? (spare + 1) / 2 : spare / 2;
+  return std::string(left, ' ') + std::string(s) + std::string(spare - left, ' ');
+}
+
+std::string hexs(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+void print_pte_table(Output& out, const Arch& arch, uint64_t pte) {
+  std::string ptebuf = hexs(pte), phys = hexs(arch.pte_page(pte));
+  size_t w1 = std::max<size_t>(ptebuf.size(), 3), w2 = std::max<size_t>(phys.size(), 8);
+  out.line(centered("PTE", w1, false) + "  " + centered("PHYSICAL", w2, false) + "  FLAGS");
+  out.line(centered(ptebuf, w1, true) + "  " + centered(phys, w2, true) + "  " + arch.pte_flags(pte));
+}
+
+Status print_page_line(Output& out, Program& prog, uint64_t paddr) {
+  auto page = prog.arch().page_struct(paddr);
+  if (!page) return {};
+  auto info = read_page_info(prog, *page);
+  if (!info) return fail(std::move(info).error().context("reading struct page at " + hex(*page)));
+  std::string names = page_flag_names(prog, info->flags).value_or("");
+  out.line("");
+  out.line("      PAGE       PHYSICAL      MAPPING       INDEX CNT FLAGS");
+  if (!names.empty()) names.insert(0, " ");
+  out.print("%16llx %8llx %16llx %8llx %2lld %llx%s\n", static_cast<unsigned long long>(*page),
+            static_cast<unsigned long long>(paddr & ~(prog.arch().page_size() - 1)),
+            static_cast<unsigned long long>(info->mapping), static_cast<unsigned long long>(info->index),
+            static_cast<long long>(info->count), static_cast<unsigned long long>(info->flags),
+            names.c_str());
+  return {};
+}
+
+void print_head(Output& out, uint64_t vaddr, const std::string& phys) {
+  std::string v = hexs(vaddr);
+  size_t w = std::max<size_t>(v.size(), 16);
+  std::string head = std::string("VIRTUAL") + std::string(w - 7 + 2, ' ') + "PHYSICAL        ";
+  out.line(head);
+  out.line(v + std::string(w - v.size() + 2, ' ') + phys + std::string(phys.size() < 16 ? 16 - phys.size() : 0, ' '));
+}
+
+Status vtop_one(CommandContext& ctx, uint64_t vaddr) {
+  Program& prog = *ctx.program;
+  const Arch& arch = prog.arch();
+  if (!arch.is_kernel_address(vaddr))
+    return fail(Errc::unsupported, "vtop " + hexs(vaddr) +
+                                       ": user addresses need a task context (-c PID), not implemented yet");
+  auto t = arch.kwalk(vaddr);
+  if (!t) {
+    print_head(ctx.out, vaddr, "(not mapped)");
+    ctx.out.line("");
+    return fail(std::move(t).error());
+  }
+  print_head(ctx.out, vaddr, hexs(t->paddr));
+  ctx.out.line("");
+  ctx.out.write(arch.walk_text(*t));
+  ctx.out.line("");
+  if (!t->steps.empty()) print_pte_table(ctx.out, arch, t->steps.back().entry);
+  return print_page_line(ctx.out, prog, t->paddr);
+}
+
+}  // namespace
+
+Status cmd_vtop(CommandContext& ctx, const Args& args) {
+  ASSIGN_OR_RETURN(Options o, parse_options(args, "kuc:"));
+  if (o.has('u') || o.has('c'))
+    return fail(Errc::unsupported, "vtop -u/-c (user addresses of a task) is not implemented yet");
+  if (o.positional.empty()) return fail(Errc::invalid_argument, "usage: vtop [-k] ADDRESS...");
+  Status result;
+  bool first = true;
+  for (const auto& w : o.positional) {
+    auto a = parse_hex(w.text);
+    if (!a) {
+      if (result.ok()) result = fail(Errc::invalid_argument, "invalid input: \"" + w.text + "\"");
+      continue;
+    }
+    if (!first) ctx.out.line("");
+    first = false;
+    if (auto st = vtop_one(ctx, *a); !st && result.ok()) result = st;
+  }
+  return result;
+}
+
+Status cmd_ptov(CommandContext& ctx, const Args& args) {
+  if (args.size() == 0) return fail(Errc::invalid_argument, "usage: ptov PHYSICAL-ADDRESS...");
+  for (const auto& w : args.words) {
+    auto pa = parse_hex(w.text);
+    if (!pa) return fail(Errc::invalid_argument, "invalid physical address: " + w.text);
+    auto va = ctx.program->arch().ptov(*pa);
+    if (!va) return fail(Errc::not_present, "physical address " + hex(*pa) + " is not in the direct map", *pa);
+    print_head(ctx.out, *va, hexs(*pa));
+  }
+  return {};
+}
+
+namespace {
+constexpr std::string_view kVtopHelp = R"(NAME
+  vtop - virtual to physical
+
+SYNOPSIS
+  vtop [-k] ADDRESS...
+
+DESCRIPTION
+  Translates a kernel virtual address through the kernel's page tables and
+  shows, as crash does, each level's entry, the physical address, the PTE
+  with its flag names, and the struct page of the physical page (mapping,
+  index, reference count and the PG_ flags set). Direct-map and kernel-text
+  addresses are walked too, so the entries can be checked.
+
+  -k      the address is a kernel virtual address (the default).
+  -u      the address is a user virtual address (not implemented yet: says so).
+  -c PID  translate through the page tables of a task (not implemented yet).
+)";
+
+constexpr std::string_view kPtovHelp = R"(NAME
+  ptov - physical to virtual
+
+SYNOPSIS
+  ptov PHYSICAL-ADDRESS...
+
+DESCRIPTION
+  Prints the kernel's direct-map (linear-map) virtual address of each
+  physical address, in crash's VIRTUAL / PHYSICAL layout.
+)";
+}  // namespace
+
+extern const CommandSpec kVtopCommand{"vtop", cmd_vtop, "virtual to physical", kVtopHelp, "-k -u -c", true};
+extern const CommandSpec kPtovCommand{"ptov", cmd_ptov, "physical to virtual", kPtovHelp, "", true};
+
+}  // namespace kinspect
