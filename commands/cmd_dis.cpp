@@ -188,15 +188,36 @@ class Symbolizer {
     return t;
   }
 
-  std::optional<std::string> name(uint64_t addr) const {
+  // An operand's symbol, when gdb would print one.
+  std::optional<std::string> name(uint64_t addr) const { return resolve(addr, false); }
+  // The <symbol+offset> heading an instruction line: crash's nearest symbol.
+  std::optional<std::string> line_name(uint64_t addr) const { return resolve(addr, true); }
+
+ private:
+  std::optional<std::string> resolve(uint64_t addr, bool any_offset) const {
     auto m = prog_.symbols().lookup(addr);
     if (!m || !m->sym) return std::nullopt;
-    const Symbol& s = *m->sym;
-    if (is_text_type(s.type) || data_covered(addr, s.module)) return offset_text(s, m->offset);
+    const Symbol* s = m->sym;
+    // arm64 modules' kallsyms keep the $x/$d mapping symbols: name a real
+    // symbol at that address instead.
+    if (s->name.starts_with('$')) {
+      s = nullptr;
+      const auto& all = prog_.symbols().sorted();
+      auto it = std::lower_bound(all.begin(), all.end(), m->sym->addr,
+                                 [](const Symbol& x, uint64_t a) { return x.addr < a; });
+      for (; it != all.end() && it->addr == m->sym->addr; ++it)
+        if (!it->name.starts_with('$') && !it->is_percpu() && it->module == m->sym->module) {
+          s = &*it;
+          break;
+        }
+      if (!s) return std::nullopt;
+    }
+    if (any_offset ||
+        (is_text_type(s->type) ? (s->size == 0 || m->offset < s->size) : data_covered(addr, s->module)))
+      return offset_text(*s, m->offset);
     return std::nullopt;
   }
 
- private:
   bool data_covered(uint64_t addr, std::string_view module) const {
     const auto& all = prog_.symbols().sorted();
     auto it = std::upper_bound(all.begin(), all.end(), addr,
@@ -436,7 +457,7 @@ class DisPrinter {
     char head[40];
     std::snprintf(head, sizeof head, "0x%llx", static_cast<unsigned long long>(insn.addr));
     line += head;
-    if (auto n = sym_.name(insn.addr)) line += " <" + *n + ">";
+    if (auto n = sym_.line_name(insn.addr)) line += " <" + *n + ">";
     line += ":\t";
     line += insn.text;
     if (is_ftrace_nop(insn, bytes, fn)) line += " [FTRACE NOP]";
@@ -499,23 +520,22 @@ class DisPrinter {
     std::string h = sl->file + num;
     if (h == last_header_) return;
     last_header_ = h;
+    // Notes about missing sources come before the header they concern.
+    const std::vector<std::string>* text = r_.source ? source_file(sl->file) : nullptr;
     ctx_.out.line(h);
-    if (r_.source) source_text(*sl);
+    if (text && sl->line >= 1 && static_cast<size_t>(sl->line) <= text->size())
+      ctx_.out.print("  %d\t%s\n", sl->line, (*text)[static_cast<size_t>(sl->line) - 1].c_str());
   }
 
-  void source_text(const SourceLine& sl) {
+  const std::vector<std::string>* source_file(const std::string& file) {
     if (!sources_.configured()) {
       note("no source directory: set KINSPECT_SRC_PATH to the kernel source tree to see "
            "source lines (file: line shown instead)");
-      return;
+      return nullptr;
     }
-    const auto* lines = sources_.lines(sl.file);
-    if (!lines) {
-      note("source not found under KINSPECT_SRC_PATH (" + sources_.dirs_text() + "): " + sl.file);
-      return;
-    }
-    if (sl.line < 1 || static_cast<size_t>(sl.line) > lines->size()) return;
-    ctx_.out.print("  %d\t%s\n", sl.line, (*lines)[static_cast<size_t>(sl.line) - 1].c_str());
+    const auto* lines = sources_.lines(file);
+    if (!lines) note("source not found under KINSPECT_SRC_PATH (" + sources_.dirs_text() + "): " + file);
+    return lines;
   }
 
   std::optional<SourceLine> line_of(uint64_t addr) {
