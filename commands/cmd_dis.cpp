@@ -176,7 +176,7 @@ std::string crash_symbol_name(std::string_view name) {
 
 class Symbolizer {
  public:
-  Symbolizer(Program& prog, bool hex) : prog_(prog), hex_(hex) {}
+  Symbolizer(Program& prog, bool hex, bool arm64) : prog_(prog), hex_(hex), arm64_(arm64) {}
 
   std::string offset_text(const Symbol& s, uint64_t off) const {
     std::string t = crash_symbol_name(s.name);
@@ -215,8 +215,30 @@ class Symbolizer {
     if (any_offset ||
         (is_text_type(s->type) ? (s->size == 0 || m->offset < s->size) : data_covered(addr, s->module)))
       return offset_text(*s, m->offset);
+    // arm64's per-cpu variables have addresses in .data..percpu (the boot
+    // template), reached by adrp: name them as gdb does.
+    if (arm64_) return percpu_name(addr);
     return std::nullopt;
   }
+
+ public:
+  // The per-cpu variable covering a per-cpu address: x86_64's offset from
+  // %gs, arm64's .data..percpu address.
+  std::optional<std::string> percpu_name(uint64_t addr) const {
+    if (!percpu_loaded_) {
+      for (const auto& x : prog_.symbols().sorted())
+        if (x.is_percpu() && x.module.empty() && x.size) percpu_.push_back(&x);
+      percpu_loaded_ = true;
+    }
+    auto it = std::upper_bound(percpu_.begin(), percpu_.end(), addr,
+                               [](uint64_t a, const Symbol* x) { return a < x->addr; });
+    if (it == percpu_.begin()) return std::nullopt;
+    const Symbol* x = *std::prev(it);
+    if (addr >= x->addr + x->size) return std::nullopt;
+    return offset_text(*x, addr - x->addr);
+  }
+
+ private:
 
   bool data_covered(uint64_t addr, std::string_view module) const {
     const auto& all = prog_.symbols().sorted();
@@ -242,7 +264,35 @@ class Symbolizer {
  private:
   Program& prog_;
   bool hex_;
+  bool arm64_;
+  mutable std::vector<const Symbol*> percpu_;
+  mutable bool percpu_loaded_ = false;
 };
+
+// x86_64 per-cpu operands, "%gs:0x1fb80" or "%gs:0x...(%rip)  # 0x1fb40",
+// get the variable's name: "# 0x1fb80 <current_task>" (crash prints none).
+std::string x86_percpu_comment(std::string& text, const Symbolizer& sym) {
+  size_t gs = text.find("%gs:0x");
+  if (gs == std::string::npos) return {};
+  size_t j = gs + 6;
+  while (j < text.size() && std::isxdigit(static_cast<unsigned char>(text[j]))) ++j;
+  if (j < text.size() && text[j] == '(') {
+    // RIP-relative: libopcodes computed the offset into the comment.
+    size_t c = text.rfind("# 0x");
+    if (c == std::string::npos || text.find('<', c) != std::string::npos) return {};
+    uint64_t off = std::strtoull(text.c_str() + c + 4, nullptr, 16);
+    if (auto n = sym.percpu_name(off)) text += " <" + *n + ">";
+    return {};
+  }
+  if (text.find('#') != std::string::npos) return {};
+  uint64_t off = std::strtoull(text.substr(gs + 6, j - gs - 6).c_str(), nullptr, 16);
+  if (auto n = sym.percpu_name(off)) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(off));
+    return std::string("        # ") + buf + " <" + *n + ">";
+  }
+  return {};
+}
 
 // x86_64: an absolute kernel address in an operand (a sign-extended
 // displacement "-0x5c5fd8c0(,%rax,8)", a "$0xffffffff..." immediate, a
@@ -444,7 +494,7 @@ class DisPrinter {
  public:
   DisPrinter(CommandContext& ctx, Program& prog, const DisRequest& r, DisasmArch arch,
              std::optional<int64_t> kaslr)
-      : ctx_(ctx), prog_(prog), r_(r), arch_(arch), kaslr_(kaslr), sym_(prog, r.hex) {}
+      : ctx_(ctx), prog_(prog), r_(r), arch_(arch), kaslr_(kaslr), sym_(prog, r.hex, arch == DisasmArch::aarch64) {}
 
   // One instruction line, with -l/-s headers before it when its line changed.
   void print(const Instruction& insn, std::span<const uint8_t> bytes, const Bounds* fn) {
@@ -459,9 +509,15 @@ class DisPrinter {
     line += head;
     if (auto n = sym_.line_name(insn.addr)) line += " <" + *n + ">";
     line += ":\t";
-    line += insn.text;
+    std::string text = insn.text;
+    std::string comment;
+    if (arch_ == DisasmArch::x86_64) {
+      comment = x86_percpu_comment(text, sym_);
+      if (comment.empty() && text == insn.text) comment = x86_operand_comment(insn, sym_);
+    }
+    line += text;
     if (is_ftrace_nop(insn, bytes, fn)) line += " [FTRACE NOP]";
-    if (arch_ == DisasmArch::x86_64) line += x86_operand_comment(insn, sym_);
+    line += comment;
     ctx_.out.line(line);
   }
 
@@ -684,7 +740,9 @@ DESCRIPTION
   the same instruction text as objdump and gdb (AT&T syntax on x86_64).
   Call and jump targets show as "0x... <symbol+offset>"; RIP-relative
   operands, and absolute addresses in operands that a symbol covers, are
-  followed by "# 0x... <symbol>". An x86_64 ftrace call site that the
+  followed by "# 0x... <symbol>"; per-cpu operands (x86_64 %gs:, arm64
+  adrp into .data..percpu) name their variable, "# 0x1fb80 <current_task>".
+  An x86_64 ftrace call site that the
   kernel turned into a 5-byte NOP is marked [FTRACE NOP], as crash marks
   it; so are arm64's two patchable-entry NOPs. arm64 PAC and BTI
   instructions (paciasp, autiasp, bti c) show by name.
