@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commands/command.hpp"
+#include "core/disasm/arm64_addresses.hpp"
 #include "core/disasm/disassembler.hpp"
 #include "core/disasm/line_table.hpp"
 #include "core/expr/expr.hpp"
@@ -515,6 +516,12 @@ class DisPrinter {
       comment = x86_percpu_comment(text, sym_);
       if (comment.empty() && text == insn.text) comment = x86_operand_comment(insn, sym_);
     }
+    if (auto it = formed_.find(insn.addr); it != formed_.end()) {
+      char buf[24];
+      std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(it->second));
+      comment = std::string("\t// ") + buf;
+      if (auto n = sym_.name(it->second)) comment += " <" + *n + ">";
+    }
     line += text;
     if (is_ftrace_nop(insn, bytes, fn)) line += " [FTRACE NOP]";
     line += comment;
@@ -564,6 +571,9 @@ class DisPrinter {
   void note(const std::string& text) {
     if (notes_.insert(text).second) ctx_.out.line("dis: " + text);
   }
+  // arm64: the addresses adds, loads and stores form from an adrp page.
+  void set_formed_addresses(std::map<uint64_t, uint64_t> m) { formed_ = std::move(m); }
+
   // A note printed just before the first instruction, if there is one.
   void note_before_output(std::string text) { pending_note_ = std::move(text); }
 
@@ -635,6 +645,7 @@ class DisPrinter {
   std::string last_header_;
   std::set<std::string> notes_;
   std::string pending_note_;
+  std::map<uint64_t, uint64_t> formed_;
   std::vector<uint64_t> mcount_;
   bool mcount_loaded_ = false;
   bool first_is_endbr_ = false;
@@ -690,9 +701,34 @@ Status cmd_dis(CommandContext& ctx, const Args& args) {
     return Decoded{std::move(insn), std::move(b)};
   };
 
+  // The whole function, decoded from its start so the instruction
+  // boundaries are the real ones (-r, -f, a bare symbol; and on arm64
+  // always, to follow adrp pages).
+  bool count_mode = !r.reverse && !r.forward && !(r.bare_symbol && !r.count);
+  std::vector<Decoded> insns;
+  if (!count_mode || arch == DisasmArch::aarch64) {
+    for (uint64_t addr = fn.start; addr < fn.end;) {
+      if (interrupted()) return fail(Errc::interrupted, "interrupted");
+      if (r.reverse && addr > r.target) break;
+      auto d = decode_at(addr);
+      if (!d) {
+        if (count_mode) break;  // only the adrp analysis needed it
+        return fail(std::move(d).error());
+      }
+      addr += d->insn.length;
+      insns.push_back(std::move(d).value());
+    }
+    if (arch == DisasmArch::aarch64) {
+      std::vector<Instruction> plain;
+      plain.reserve(insns.size());
+      for (const auto& d : insns) plain.push_back(d.insn);
+      printer.set_formed_addresses(arm64_adrp_addresses(plain));
+    }
+  }
+
   // Plain COUNT instructions from an address (crash's x/Ni), possibly
   // running into the next function.
-  if (!r.reverse && !r.forward && !(r.bare_symbol && !r.count)) {
+  if (count_mode) {
     uint64_t addr = r.target;
     for (uint64_t i = 0; i < r.count.value_or(1); ++i) {
       if (interrupted()) return fail(Errc::interrupted, "interrupted");
@@ -706,16 +742,6 @@ Status cmd_dis(CommandContext& ctx, const Args& args) {
     return {};
   }
 
-  // Whole function, -r and -f: decode from the function's start so the
-  // instruction boundaries are the real ones.
-  std::vector<Decoded> insns;
-  for (uint64_t addr = fn.start; addr < fn.end;) {
-    if (interrupted()) return fail(Errc::interrupted, "interrupted");
-    if (r.reverse && addr > r.target) break;
-    ASSIGN_OR_RETURN(Decoded d, decode_at(addr));
-    addr += d.insn.length;
-    insns.push_back(std::move(d));
-  }
   size_t first = 0, last = insns.size();
   if (r.forward) {
     while (first < last && insns[first].insn.addr < r.target) ++first;
@@ -742,6 +768,10 @@ DESCRIPTION
   operands, and absolute addresses in operands that a symbol covers, are
   followed by "# 0x... <symbol>"; per-cpu operands (x86_64 %gs:, arm64
   adrp into .data..percpu) name their variable, "# 0x1fb80 <current_task>".
+  On arm64, an add, load or store that completes the address an earlier
+  adrp began is followed by "// 0x... <symbol>" (the register is followed
+  through the function, forgotten when written, after calls and at branch
+  targets).
   An x86_64 ftrace call site that the
   kernel turned into a 5-byte NOP is marked [FTRACE NOP], as crash marks
   it; so are arm64's two patchable-entry NOPs. arm64 PAC and BTI

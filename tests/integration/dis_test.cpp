@@ -140,6 +140,8 @@ std::string normalize_kinspect(std::string t, bool objdump_has_comment) {
   if (auto p = t.find(" [FTRACE NOP]"); p != std::string::npos) t.erase(p, 13);
   // Our "# 0x... <sym>" after absolute operands: objdump has no such comment.
   if (auto p = t.find("        # "); p != std::string::npos && !objdump_has_comment) t.erase(p);
+  // arm64: our "// 0x..." after an add/load/store that completes an adrp.
+  if (auto p = t.find("\t// 0x"); p != std::string::npos) t.erase(p);
   return std::regex_replace(t, sym, "");
 }
 
@@ -182,6 +184,7 @@ void compare_with_objdump(const SampleDump& d, const std::string& objdump) {
     ASSERT_EQ(got.size(), want.size());
     for (size_t i = 0; i < want.size(); ++i) {
       bool has_comment = want[i].second.find("# ") != std::string::npos;
+      ASSERT_EQ(want[i].second.find("// 0x"), std::string::npos) << "objdump has its own // 0x comments";
       EXPECT_EQ(got[i].first, want[i].first);
       EXPECT_EQ(normalize_kinspect(got[i].second, has_comment), normalize_objdump(want[i].second, kaslr))
           << "at " << hexs(want[i].first);
@@ -433,4 +436,22 @@ TEST(DisSource, SourceLinesFromKinspectSrcPath) {
   ASSERT_FALSE(out.empty());
   EXPECT_EQ(out[0].rfind("dis: no source directory: set KINSPECT_SRC_PATH", 0), 0u) << out[0];
   run_shell("rm -rf " + root);
+}
+
+// arm64: the address an add completes from an adrp page is shown, and it is
+// the right one: in sysrq_handle_crash it is panic's format string, which
+// the guest printed ("Kernel panic - not syncing: sysrq triggered crash",
+// facts.env panic_msg), read back from the dump with rd -a.
+TEST(DisArm64, AdrpAddCompletesTheAddress) {
+  KINSPECT_REQUIRE_SAMPLE(d, "arm64-sysrq");
+  RunResult r = run_kinspect({"-s", d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF")}, "dis sysrq_handle_crash\n");
+  static const std::regex add(R"(\tadd\tx0, x0, #0x[0-9a-f]+\t// (0x[0-9a-f]+)$)");
+  std::string addr;
+  for (const auto& l : lines_of(r.out)) {
+    std::smatch m;
+    if (std::regex_search(l, m, add)) addr = m.str(1);
+  }
+  ASSERT_FALSE(addr.empty()) << r.out;
+  RunResult s = run_kinspect({"-s", d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF")}, "rd -a " + addr + "\n");
+  EXPECT_NE(s.out.find(d.fact("panic_msg")), std::string::npos) << s.out << d.fact("panic_msg");
 }
