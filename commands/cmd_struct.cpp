@@ -139,27 +139,23 @@ Status show_layout(CommandContext& ctx, const Types& types, const Type* t, const
   // Only the named members, each with its full offset.
   std::string head = kind_word(s) + (s->name.empty() ? "" : " " + s->name) + " {";
   ctx.out.line(head);
-  size_t width = 0;
-  if (r.offsets) {
-    char b[40];
-    if (address)
-      std::snprintf(b, sizeof b, "[%" PRIx64 "]", *address + s->byte_size());
-    else
-      std::snprintf(b, sizeof b, "[%" PRIu64 "]", s->byte_size());
-    width = std::string(b).size() + 2;
-  }
+  char nb[40];
+  std::snprintf(nb, sizeof nb, "[%" PRIu64 "]", s->byte_size());
+  size_t width = std::string(nb).size() + 2;
   for (const auto& m : r.members) {
     ASSIGN_OR_RETURN(Types::MemberPath mp, types.member_path(s, m));
     std::string decl = declare(mp.type, last_name(m)) + (mp.bit_size ? " : " + std::to_string(mp.bit_size) : "") + ";";
     if (r.offsets) {
       char b[40];
       uint64_t off = mp.bit_size ? mp.bit_pos / 8 : mp.offset;
-      if (address)
-        std::snprintf(b, sizeof b, "[%" PRIx64 "]", *address + off);
-      else
+      if (address) {
+        std::snprintf(b, sizeof b, "  [%" PRIx64 "]", *address + off);
+        ctx.out.line(std::string(b) + " " + decl);
+      } else {
         std::snprintf(b, sizeof b, "[%" PRIu64 "]", off);
-      std::string col = b;
-      ctx.out.line(std::string(width > col.size() ? width - col.size() : 0, ' ') + col + " " + decl);
+        std::string col = b;
+        ctx.out.line(std::string(width > col.size() ? width - col.size() : 0, ' ') + col + " " + decl);
+      }
     } else {
       ctx.out.line("    " + decl);
     }

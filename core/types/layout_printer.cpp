@@ -47,27 +47,24 @@ class Layout {
 
   std::string render(const std::string& head) {
     std::string out = head + " {\n";
-    size_t width = 0;
-    if (opts_.offsets) {
-      char b[40];
-      if (opts_.address)
-        std::snprintf(b, sizeof b, "[%" PRIx64 "]", *opts_.address + outer_->byte_size());
-      else
-        std::snprintf(b, sizeof b, "[%" PRIu64 "]", outer_->byte_size());
-      width = std::string(b).size() + 2;
-    }
+    // The column is as wide as "[SIZE]" plus two. With an address, crash
+    // prints "  [address]" on member lines but pads the other lines to the
+    // numeric width all the same.
+    char b[40];
+    std::snprintf(b, sizeof b, "[%" PRIu64 "]", outer_->byte_size());
+    size_t width = opts_.offsets ? std::string(b).size() + 2 : 0;
     for (const Line& l : lines_) {
       if (opts_.offsets) {
-        std::string col;
-        if (l.offset) {
-          char b[40];
-          if (opts_.address)
-            std::snprintf(b, sizeof b, "[%" PRIx64 "]", *opts_.address + *l.offset);
-          else
-            std::snprintf(b, sizeof b, "[%" PRIu64 "]", *l.offset);
-          col = b;
+        if (l.offset && opts_.address) {
+          std::snprintf(b, sizeof b, "  [%" PRIx64 "]", *opts_.address + *l.offset);
+          out += std::string(b) + " ";
+        } else if (l.offset) {
+          std::snprintf(b, sizeof b, "[%" PRIu64 "]", *l.offset);
+          std::string col = b;
+          out += std::string(width > col.size() ? width - col.size() : 0, ' ') + col + " ";
+        } else {
+          out += std::string(width + 1, ' ');
         }
-        out += std::string(width > col.size() ? width - col.size() : 0, ' ') + col + " ";
         out += std::string(4 * static_cast<size_t>(l.level - 1), ' ');
       } else {
         out += std::string(4 * static_cast<size_t>(l.level), ' ');
