@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <elfutils/libdwfl.h>
+
 #include "commands/command.hpp"
 #include "core/disasm/arm64_addresses.hpp"
 #include "core/disasm/disassembler.hpp"
@@ -607,19 +609,31 @@ class DisPrinter {
   std::optional<SourceLine> line_of(uint64_t addr) {
     auto m = prog_.symbols().lookup(addr);
     if (!m || !m->sym) return std::nullopt;
+    Dwarf* dw = nullptr;
+    uint64_t link = 0, sym_link = 0;
     if (!m->sym->module.empty()) {
-      note("no source lines for module " + std::string(m->sym->module) +
-           ": its debuginfo is not loaded");
-      return std::nullopt;
+      // A module's debug file, loaded by mod -s and relocated by libdwfl to
+      // the module's run-time sections (bias: what libdwfl adds).
+      Dwfl_Module* mod = prog_.types().dwfl_module(m->sym->module);
+      Dwarf_Addr bias = 0;
+      if (mod) dw = dwfl_module_getdwarf(mod, &bias);
+      if (!dw) {
+        note("no source lines for module " + std::string(m->sym->module) +
+             ": its debuginfo is not loaded (mod -s)");
+        return std::nullopt;
+      }
+      link = addr - bias;
+      sym_link = m->sym->addr - bias;
+    } else {
+      dw = prog_.types().dwarf(0);
+      if (!dw) {
+        note("no source lines: vmlinux has no DWARF");
+        return std::nullopt;
+      }
+      link = addr - m->sym->addr + m->sym->link_addr;
+      sym_link = m->sym->link_addr;
     }
-    uint64_t link = addr - m->sym->addr + m->sym->link_addr;
-    uint64_t sym_link = m->sym->link_addr;
-    Dwarf* dw = prog_.types().dwarf(0);
-    if (!dw) {
-      note("no source lines: vmlinux has no DWARF");
-      return std::nullopt;
-    }
-    if (!table_ || !table_->covers(link)) {
+    if (!table_ || table_dw_ != dw || !table_->covers(link)) {
       // Patchable-entry NOPs of a unit's first function lie outside every
       // unit's ranges: take the unit of the code right after them.
       auto t = GdbLineTable::for_address(dw, link);
@@ -627,6 +641,7 @@ class DisPrinter {
         t = GdbLineTable::for_address(dw, link + step);
       if (!t) return std::nullopt;
       table_ = std::move(t).value();
+      table_dw_ = dw;
     }
     // The patchable-entry NOPs before DWARF's entry belong to the function
     // that follows them, not to the previous function's last line.
@@ -641,6 +656,7 @@ class DisPrinter {
   std::optional<int64_t> kaslr_;
   Symbolizer sym_;
   std::optional<GdbLineTable> table_;
+  Dwarf* table_dw_ = nullptr;
   SourceFinder sources_;
   std::string last_header_;
   std::set<std::string> notes_;

@@ -13,6 +13,11 @@
 #include <set>
 #include <sstream>
 
+#include "commands/module_debuginfo.hpp"
+#include "commands/output.hpp"
+#include "commands/session.hpp"
+#include "core/linux/modules.hpp"
+#include "core/program.hpp"
 #include "sample_dump.hpp"
 
 using namespace kinspect::testing;
@@ -454,4 +459,47 @@ TEST(DisArm64, AdrpAddCompletesTheAddress) {
   ASSERT_FALSE(addr.empty()) << r.out;
   RunResult s = run_kinspect({"-s", d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF")}, "rd -a " + addr + "\n");
   EXPECT_NE(s.out.find(d.fact("panic_msg")), std::string::npos) << s.out << d.fact("panic_msg");
+}
+
+// Module source lines after mod -s (loaded here through the same library
+// call mod -s makes): dis -l __rpc_execute, incident 4's function, has the
+// "file: line" headers crash prints after its own mod -s.
+TEST(DisModule, SourceLinesAfterModuleDebuginfo) {
+  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");
+  RunResult found = run_shell("find '" + d.path("MODULE_DEBUG_DIR") + "' -name sunrpc.ko");
+  std::string ko = found.out.substr(0, found.out.find('\n'));
+  ASSERT_FALSE(ko.empty()) << "no sunrpc.ko under " << d.path("MODULE_DEBUG_DIR");
+
+  auto prog = kinspect::Program::open(d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF"));
+  ASSERT_TRUE(prog.ok()) << prog.error().to_string();
+  auto mods = kinspect::load_module_symbols(**prog);
+  ASSERT_TRUE(mods.ok()) << mods.error().to_string();
+  const kinspect::KernelModule* sunrpc = nullptr;
+  for (const auto& m : *mods)
+    if (m.name == "sunrpc") sunrpc = &m;
+  ASSERT_NE(sunrpc, nullptr);
+  auto loaded = kinspect::load_module_debuginfo(**prog, *sunrpc, ko, {});
+  ASSERT_TRUE(loaded.ok()) << loaded.error().to_string();
+  kinspect::Session session(std::move(*prog));
+  kinspect::StringOutput out;
+  ASSERT_TRUE(session.run_line("dis -l __rpc_execute", out).ok());
+  auto ours = lines_of(out.str());
+  ASSERT_GT(ours.size(), 50u);
+  EXPECT_EQ(out.str().find("dis: no source lines"), std::string::npos) << ours[0];
+
+  auto crash = crash_by_mark(d, "mod -s sunrpc " + ko + "\n!echo '==MARK x'\ndis -l __rpc_execute\n");
+  auto hc = headers(crash["x"]);
+  auto ho = headers(ours);
+  ASSERT_GT(hc.size(), 30u);
+  // Compared where both list the instruction (crash also shows the
+  // alignment padding after the function's size).
+  std::map<std::string, std::string> by_addr(ho.begin(), ho.end());
+  size_t compared = 0;
+  for (const auto& [addr, h] : hc) {
+    auto it = by_addr.find(addr);
+    if (it == by_addr.end()) continue;
+    EXPECT_EQ(it->second, h) << addr;
+    ++compared;
+  }
+  EXPECT_GE(compared + 2, hc.size());
 }
