@@ -77,6 +77,8 @@ Result<uint64_t> resolve_address(Program& prog, std::string_view text, bool* bar
   }
   if (op == std::string_view::npos)
     if (auto v = parse_hex(text)) return *v;
+  if (const Symbol* s = prog.symbols().find(name); s && s->is_percpu())
+    return fail(Errc::invalid_argument, name + " is a per-cpu variable, not code");
   return fail(Errc::not_found, "symbol not found: " + std::string(name));
 }
 
