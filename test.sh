@@ -6,6 +6,8 @@ cd "$(dirname "$0")"
 ./install-deps.sh
 ./build.sh
 sample-dumps/make.sh >&2
+# The slower oracle checks on every real dump run in CI too.
+export KINSPECT_REAL_DUMPS=1 KINSPECT_ARCH_ORACLE=1
 ctest --test-dir "${KINSPECT_BUILD_DIR:-build}" --output-on-failure -j2
 if [ -x tests/fuzz/run.sh ]; then
   tests/fuzz/run.sh "${KINSPECT_FUZZ_SECONDS:-20}"

@@ -95,22 +95,20 @@ KernelSummary read_kernel_summary(Program& prog) {
 }
 
 std::string format_memory_size(uint64_t bytes) {
+  // One decimal, a trailing ".0" dropped, and gigabytes from 1000 MB up:
+  // crash prints 130944 pages as "511.5 MB" and 262016 as "1 GB".
   char buf[64];
-  const uint64_t MB = 1ull << 20, GB = 1ull << 30;
-  if (bytes >= GB) {
-    if (bytes % GB == 0)
-      std::snprintf(buf, sizeof buf, "%llu GB", static_cast<unsigned long long>(bytes / GB));
-    else
-      std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(bytes) / GB);
-  } else if (bytes >= MB) {
-    if (bytes % MB == 0)
-      std::snprintf(buf, sizeof buf, "%llu MB", static_cast<unsigned long long>(bytes / MB));
-    else
-      std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / MB);
-  } else {
+  const double MB = 1024.0 * 1024.0, GB = MB * 1024.0;
+  double b = static_cast<double>(bytes);
+  if (b >= 1000.0 * MB)
+    std::snprintf(buf, sizeof buf, "%.1f GB", b / GB);
+  else if (b >= MB)
+    std::snprintf(buf, sizeof buf, "%.1f MB", b / MB);
+  else
     std::snprintf(buf, sizeof buf, "%llu KB", static_cast<unsigned long long>(bytes >> 10));
-  }
-  return buf;
+  std::string s = buf;
+  if (auto dot = s.find(".0 "); dot != std::string::npos) s.erase(dot, 2);
+  return s;
 }
 
 }  // namespace kinspect

@@ -1,8 +1,11 @@
 #!/usr/bin/python3
 """elf_add_kernel_vaddrs.py IN OUT : copy an arm64 physical-only ELF vmcore
-(QEMU dump-guest-memory) adding PT_LOADs that map the kernel image
-(vaddr = paddr + kimage_voffset) and the linear map (PAGE_OFFSET + paddr -
-PHYS_OFFSET), with values from the dump's own VMCOREINFO.
+(QEMU dump-guest-memory) adding PT_LOADs for the page of swapper_pg_dir at
+its kernel-image address (paddr + kimage_voffset) and for the linear map
+(PAGE_OFFSET + paddr - PHYS_OFFSET), with values from the dump's own
+VMCOREINFO. Only that one image page is added: drgn trusts PT_LOAD vaddrs,
+and mapping all of RAM at kimage_voffset would also "map" the vmalloc
+addresses above the image, wrongly.
 
 drgn 0.0.22 cannot read arm64 dumps that hold only physical addresses
 ("recursive address translation", drgn issue #592): it reads swapper_pg_dir
@@ -36,19 +39,26 @@ def main():
             sys.exit(f"{src}: VMCOREINFO has no NUMBER({key})")
         return int(m.group(1), 0)
     kimage_voffset = number("kimage_voffset") & (2**64 - 1)
+    m = re.search(r"SYMBOL\(swapper_pg_dir\)=([0-9a-f]+)", text)
+    if not m:
+        sys.exit(f"{src}: VMCOREINFO has no SYMBOL(swapper_pg_dir)")
+    pgdir_pa = (int(m.group(1), 16) - kimage_voffset) & (2**64 - 1)
+    page = int(re.search(r"PAGESIZE=(\d+)", text).group(1))
     phys_offset = number("PHYS_OFFSET")
     va_bits = number("VA_BITS")
     page_offset = (2**64 - (1 << va_bits))  # linear map at the bottom since 5.4
     loads = [p for p in phdrs if p[0] == PT_LOAD]
     new = [p for p in phdrs if p[0] == PT_NOTE]
-    body = EHDR + PHDR * (len(new) + 2 * len(loads))
+    body = EHDR + PHDR * (len(new) + len(loads) + 1)
     body = (body + 4095) & ~4095
     out = []
     for p in new:  # notes keep their bytes, moved after the new table
         out.append(p)
     for (t, fl, off, va, pa, fsz, msz, al) in loads:
-        out.append((t, fl, off + body, pa + kimage_voffset & (2**64 - 1), pa, fsz, msz, al))
         out.append((t, fl, off + body, page_offset + (pa - phys_offset), pa, fsz, msz, al))
+        if pa <= pgdir_pa < pa + fsz:
+            out.append((t, fl, off + body + (pgdir_pa - pa), pgdir_pa + kimage_voffset, pgdir_pa,
+                        page, page, al))
     ehdr = bytearray(data_ehdr)
     struct.pack_into("<Q", ehdr, 32, EHDR)
     struct.pack_into("<Q", ehdr, 40, 0)

@@ -59,6 +59,12 @@ std::vector<std::pair<std::string, std::string>> SampleDump::vmcores() const {
   return v;
 }
 
+std::string SampleDump::reference_vmcore() const {
+  for (const char* k : {"VMCORE_QEMU_ELF", "VMCORE_KDUMP_ELF"})
+    if (!path(k).empty() && access(path(k).c_str(), R_OK) == 0) return path(k);
+  return "";
+}
+
 std::string SampleDump::crash_transcript(const std::string& vmcore_path) const {
   std::string base = vmcore_path.substr(vmcore_path.rfind('/') + 1);
   return slurp(path("DUMP_DIR") + "/oracles/" + base + ".crash");

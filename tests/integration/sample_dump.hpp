@@ -18,6 +18,9 @@ struct SampleDump {
   std::string fact(const std::string& key) const;
   // VMCORE_* keys present on disk, e.g. {"VMCORE_QEMU_ELF", path}.
   std::vector<std::pair<std::string, std::string>> vmcores() const;
+  // The unfiltered ELF every other format is compared with: QEMU's
+  // dump-guest-memory file, or the in-guest kdump's copy of /proc/vmcore.
+  std::string reference_vmcore() const;
   // crash's transcript for one vmcore file (the recipe's oracles/ dir).
   std::string crash_transcript(const std::string& vmcore_path) const;
 };

@@ -20,7 +20,7 @@ class X86Vtop : public ::testing::TestWithParam<const char*> {};
 // whole vtop output of crash and kinspect must be the same.
 TEST_P(X86Vtop, MatchesCrashForEveryRegion) {
   KINSPECT_REQUIRE_SAMPLE(d, GetParam());
-  std::string vmcore = d.path("VMCORE_QEMU_ELF");
+  std::string vmcore = d.reference_vmcore();
   RunResult probe = run_crash(d.path("VMLINUX"), vmcore,
                               "sym schedule\nsym jiffies\nsym rpc_execute\nptov 1000000\nbt\nkmem -p 1000000\n");
   ASSERT_EQ(probe.status, 0) << probe.err;
@@ -28,14 +28,22 @@ TEST_P(X86Vtop, MatchesCrashForEveryRegion) {
     std::smatch m;
     return std::regex_search(probe.out, m, std::regex(re)) ? std::string(m[1]) : std::string();
   };
-  std::string text = pick(R"(\n([0-9a-f]{16}) \(T\) schedule )");
+  std::string text = pick(R"((?:^|\n)([0-9a-f]{16}) \(T\) schedule )");
   std::string data = pick(R"(\n([0-9a-f]{16}) \(D\) jiffies)");
   std::string module = pick(R"(\n([0-9a-f]{16}) \(T\) rpc_execute )");
   std::string direct = pick(R"(\n([0-9a-f]{16})  1000000 )");
   std::string stack = pick(R"(#0 \[([0-9a-f]{16})\])");
-  std::string vmemmap = pick(R"(\n(ffffea[0-9a-f]{10}) )");
+  // kmem -p's struct page, after its MAPPING header (vmemmap_base moves with KASLR).
+  std::string vmemmap;
+  if (auto at = probe.out.find("MAPPING"); at != std::string::npos) {
+    std::smatch m;
+    std::string tail = probe.out.substr(at);
+    if (std::regex_search(tail, m, std::regex(R"(\n([0-9a-f]{16}) )"))) vmemmap = m[1];
+  }
   for (const auto& a : {text, data, module, direct, stack, vmemmap})
-    ASSERT_EQ(a.size(), 16u) << "could not pick addresses from crash:\n" << probe.out;
+    ASSERT_EQ(a.size(), 16u) << "could not pick addresses from crash: text=" << text << " data=" << data
+                             << " module=" << module << " direct=" << direct << " stack=" << stack
+                             << " vmemmap=" << vmemmap << "\n" << probe.out;
   std::string script;
   for (const auto& a : {text, data, direct, stack, vmemmap, module}) script += "vtop " + a + "\n";
   RunResult crash = run_crash(d.path("VMLINUX"), vmcore, script);
@@ -46,17 +54,20 @@ TEST_P(X86Vtop, MatchesCrashForEveryRegion) {
   EXPECT_EQ(strip_echo(ki.out), want);
 }
 
-INSTANTIATE_TEST_SUITE_P(SampleDumps, X86Vtop, ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup"),
+INSTANTIATE_TEST_SUITE_P(SampleDumps, X86Vtop,
+                         ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n) if (c == '-') c = '_';
                            return n;
                          });
 
-TEST(Arm64Vtop, MatchesDrgnForEveryRegion) {
-  KINSPECT_REQUIRE_SAMPLE(d, "arm64-sysrq");
+class Arm64Vtop : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Arm64Vtop, MatchesDrgnForEveryRegion) {
+  KINSPECT_REQUIRE_SAMPLE(d, GetParam());
   std::string src = std::string(KINSPECT_SOURCE_DIR) + "/tests/integration/";
-  std::string virt = "/tmp/kinspect-drgn-vtop.elf";
+  std::string virt = "/tmp/kinspect-drgn-vtop-" + d.name + ".elf";
   RunResult mk = run_shell("/usr/bin/python3 " + src + "elf_add_kernel_vaddrs.py '" +
                            d.path("VMCORE_QEMU_ELF") + "' " + virt);
   ASSERT_EQ(mk.status, 0) << mk.err;
@@ -88,5 +99,12 @@ TEST(Arm64Vtop, MatchesDrgnForEveryRegion) {
   EXPECT_EQ(check.out.find("DIFFER"), std::string::npos) << check.out;
   EXPECT_EQ(check.out.find("zero"), std::string::npos) << check.out;
 }
+
+INSTANTIATE_TEST_SUITE_P(SampleDumps, Arm64Vtop, ::testing::Values("arm64-sysrq", "arm64-csd-lockup"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n) if (c == '-') c = '_';
+                           return n;
+                         });
 
 }  // namespace

@@ -37,3 +37,12 @@ TEST(VmcoreInfo, Arm64PrintsSomeNumbersInHex) {
   EXPECT_EQ(v.number("PHYS_OFFSET"), 0x40000000);
   EXPECT_EQ(v.number("VA_BITS"), 48);
 }
+
+#include "core/linux/kernel_summary.hpp"
+
+TEST(KernelSummary, MemorySizeAsCrashPrintsIt) {
+  // Values crash 8.0.2 printed for the sample dumps' node_present_pages.
+  EXPECT_EQ(kinspect::format_memory_size(130944ull * 4096), "511.5 MB");
+  EXPECT_EQ(kinspect::format_memory_size(131072ull * 4096), "512 MB");
+  EXPECT_EQ(kinspect::format_memory_size(262016ull * 4096), "1 GB");
+}
