@@ -112,7 +112,11 @@ Status Arm64Arch::learn_offsets(const ArchEnv& env) {
     return fail(Errc::not_found, "arm64: no swapper_pg_dir in VMCOREINFO or vmlinux");
   }
   root_ = kimage_va_ - kimage_voffset_;
-  auto text = sym("_text"), end = sym("_end");
+  // The image is mapped segment by segment from _stext (map_kernel()); the
+  // 64K header before it is left unmapped, and vmalloc hands that hole out:
+  // on the nokaslr arm64 sample an IRQ stack sits at _text + 0x100.
+  auto text = sym("_stext"), end = sym("_end");
+  if (!text) text = sym("_text");
   if (text && end && *end > *text) {
     kimage_start_ = *text + kaslr_offset_;
     kimage_end_ = *end + kaslr_offset_;
