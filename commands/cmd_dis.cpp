@@ -647,7 +647,8 @@ class DisPrinter {
     }
     // The patchable-entry NOPs before DWARF's entry belong to the function
     // that follows them, not to the previous function's last line.
-    if (auto entry = table_->entry_after(sym_link); entry && link < *entry) link = *entry;
+    uint64_t sym_end = sym_link + (m->sym->size ? m->sym->size : 16);
+    if (auto entry = table_->entry_after(sym_link, sym_end); entry && link < *entry) link = *entry;
     return table_->lookup(link);
   }
 

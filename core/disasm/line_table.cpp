@@ -62,8 +62,13 @@ Result<GdbLineTable> GdbLineTable::for_address(Dwarf* dw, uint64_t link_addr) {
   dwarf_getfuncs(
       &cu,
       [](Dwarf_Die* fn, void* arg) -> int {
-        Dwarf_Addr lo;
-        if (dwarf_lowpc(fn, &lo) == 0) static_cast<std::vector<uint64_t>*>(arg)->push_back(lo);
+        // Where each range starts (hot/cold split functions have
+        // DW_AT_ranges and no DW_AT_low_pc).
+        Dwarf_Addr base, lo, hi;
+        ptrdiff_t off = 0;
+        while ((off = dwarf_ranges(fn, off, &base, &lo, &hi)) > 0) {
+          static_cast<std::vector<uint64_t>*>(arg)->push_back(lo);
+        }
         return DWARF_CB_OK;
       },
       &t.entries_, 0);
@@ -165,10 +170,12 @@ bool GdbLineTable::covers(uint64_t a) const {
   return false;
 }
 
-std::optional<uint64_t> GdbLineTable::entry_after(uint64_t sym_start) const {
-  // A patchable entry is a few instructions; 32 bytes is ample.
+std::optional<uint64_t> GdbLineTable::entry_after(uint64_t sym_start, uint64_t sym_end) const {
+  // A patchable entry is two to four instructions; a function that starts
+  // at the symbol, or code of the next function, is not one.
   auto it = std::lower_bound(entries_.begin(), entries_.end(), sym_start);
-  if (it == entries_.end() || *it == sym_start || *it - sym_start > 32) return std::nullopt;
+  if (it == entries_.end() || *it == sym_start || *it - sym_start > 16 || *it >= sym_end)
+    return std::nullopt;
   return *it;
 }
 

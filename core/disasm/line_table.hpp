@@ -37,7 +37,7 @@ class GdbLineTable {
   // starts at sym_start, when the entry is later: arm64's
   // -fpatchable-function-entry NOPs sit between the two, and the line
   // table gives them the previous function's last line.
-  std::optional<uint64_t> entry_after(uint64_t sym_start) const;
+  std::optional<uint64_t> entry_after(uint64_t sym_start, uint64_t sym_end) const;
 
   struct Entry {
     uint64_t pc = 0;
@@ -53,7 +53,7 @@ class GdbLineTable {
   std::vector<Subfile> subfiles_;  // in gdb's search order: primary first
   std::string primary_;
   std::vector<std::pair<uint64_t, uint64_t>> ranges_;  // [lo, hi)
-  std::vector<uint64_t> entries_;  // functions' low_pc, sorted
+  std::vector<uint64_t> entries_;  // where functions' address ranges start, sorted
 };
 
 }  // namespace kinspect
