@@ -1,6 +1,7 @@
 // help, quit: the session's own commands.
 #include <string_view>
 #include <algorithm>
+#include <vector>
 
 #include "commands/command.hpp"
 #include "commands/session.hpp"
@@ -9,7 +10,8 @@ namespace kinspect {
 
 Status cmd_help(CommandContext& ctx, const Args& args) {
   if (args.size() == 0) {
-    auto table = command_table();
+    std::vector<CommandSpec> table(command_table().begin(), command_table().end());
+    std::sort(table.begin(), table.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     size_t width = 0;
     for (const auto& c : table) width = std::max(width, c.name.size());
     for (const auto& c : table)

@@ -88,7 +88,9 @@ Status read_kallsyms(Program& prog, const Object& mod, KernelModule& km) {
     const Elf64SymRaw& s = syms[i];
     if (s.st_shndx == 0 || s.st_value == 0) continue;  // undefined
     auto name = prog.read_string(strtab_addr + s.st_name, 512);
-    if (!name.ok() || name->empty()) continue;
+    // arm64 modules keep their $x/$d mapping symbols in kallsyms; they name
+    // no code or data.
+    if (!name.ok() || name->empty() || (*name)[0] == '$') continue;
     // crash calls module functions t or T by their ELF binding and every
     // other module symbol '?'; so do we (the kernel's typetab says 't' for
     // global functions too, so it is not used for this).
