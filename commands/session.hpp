@@ -16,7 +16,7 @@ namespace kinspect {
 
 struct Settings {
   bool scroll = true;     // page long output on a terminal (`set scroll on|off`)
-  int radix = 16;         // default output radix (`set radix`)
+  int radix = 10;         // default output radix (`set radix`), 10 as in crash
 };
 
 class Session {
