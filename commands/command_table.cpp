@@ -24,6 +24,7 @@ extern const CommandSpec kPdCommand;
 extern const CommandSpec kWhatisCommand;
 extern const CommandSpec kListCommand;
 extern const CommandSpec kFlagsCommand;
+extern const CommandSpec kLogCommand;
 
 namespace {
 
@@ -41,6 +42,7 @@ const std::array kCommands = {
     &kWhatisCommand,
     &kListCommand,
     &kFlagsCommand,
+    &kLogCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,
