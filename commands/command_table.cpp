@@ -15,6 +15,11 @@ extern const CommandSpec kExitCommand;
 extern const CommandSpec kRdCommand;
 extern const CommandSpec kDisCommand;
 extern const CommandSpec kSysCommand;
+extern const CommandSpec kSymCommand;
+extern const CommandSpec kEvalCommand;
+extern const CommandSpec kModCommand;
+extern const CommandSpec kVtopCommand;
+extern const CommandSpec kPtovCommand;
 extern const CommandSpec kStructCommand;
 extern const CommandSpec kUnionCommand;
 extern const CommandSpec kStarCommand;
@@ -32,6 +37,11 @@ const std::array kCommands = {
     &kHelpCommand,
     &kRdCommand,
     &kDisCommand,
+    &kEvalCommand,
+    &kModCommand,
+    &kPtovCommand,
+    &kVtopCommand,
+    &kSymCommand,
     &kSysCommand,
     &kStructCommand,
     &kUnionCommand,
