@@ -15,6 +15,7 @@ extern const CommandSpec kExitCommand;
 extern const CommandSpec kRdCommand;
 extern const CommandSpec kDisCommand;
 extern const CommandSpec kSysCommand;
+extern const CommandSpec kPsCommand;
 extern const CommandSpec kSymCommand;
 extern const CommandSpec kEvalCommand;
 extern const CommandSpec kModCommand;
@@ -39,6 +40,7 @@ const std::array kCommands = {
     &kDisCommand,
     &kEvalCommand,
     &kModCommand,
+    &kPsCommand,
     &kPtovCommand,
     &kVtopCommand,
     &kSymCommand,

@@ -1,0 +1,153 @@
+// ps on the sample dumps: the task list equals drgn's (pid, ppid, cpu,
+// state, comm), the count equals the guest's own count, the panic task is
+// active, and the rows crash 8.0.2 lists (it finds only the active tasks on
+// these 6.1 kernels) are the same bytes, PPID aside (crash prints -1 for a
+// parent it did not find).
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "sample_dump.hpp"
+
+using namespace kinspect::testing;
+
+namespace {
+
+struct Row {
+  bool active = false;
+  long pid = 0, ppid = 0;
+  int cpu = 0;
+  std::string task, st, comm, line;
+};
+
+std::vector<Row> parse_ps(const std::string& text) {
+  std::vector<Row> rows;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() < 70 || line.find("PID    PPID") != std::string::npos) continue;
+    Row r;
+    r.line = line;
+    r.active = line[0] == '>';
+    std::istringstream f(line.substr(2));
+    std::string pct, vsz, rss;
+    if (!(f >> r.pid >> r.ppid >> r.cpu >> r.task >> r.st >> pct >> vsz >> rss)) continue;
+    r.comm = line.substr(69);
+    if (r.comm.size() > 2 && r.comm.front() == '[' && r.comm.back() == ']')
+      r.comm = r.comm.substr(1, r.comm.size() - 2);
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+char drgn_char(const std::string& st) {
+  static const std::map<std::string, char> m = {{"RU", 'R'}, {"IN", 'S'}, {"UN", 'D'}, {"ID", 'I'},
+                                                {"ST", 'T'}, {"TR", 't'}, {"ZO", 'Z'}, {"DE", 'X'},
+                                                {"PA", 'P'}};
+  auto it = m.find(st);
+  return it == m.end() ? '?' : it->second;
+}
+
+class Ps : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Ps, ListsDrgnsTasksAndTheGuestsCount) {
+  KINSPECT_REQUIRE_SAMPLE(d, GetParam());
+  RunResult r = run_kinspect({d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF")}, "ps\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::vector<Row> rows = parse_ps(strip_echo(r.out));
+  ASSERT_FALSE(rows.empty()) << r.out;
+
+  // Non-idle tasks: the guest's count.
+  size_t non_idle = 0;
+  for (const auto& row : rows) non_idle += row.pid != 0;
+  EXPECT_EQ(std::to_string(non_idle), d.fact("tasks"));
+  // One idle task per CPU.
+  EXPECT_EQ(std::to_string(rows.size() - non_idle), d.fact("cpus"));
+
+  bool panic_seen = false;
+  for (const auto& row : rows) {
+    if (std::to_string(row.pid) != d.fact("panic_pid")) continue;
+    panic_seen = true;
+    EXPECT_EQ(row.comm, d.fact("panic_comm"));
+    EXPECT_TRUE(row.active) << row.line;
+    EXPECT_EQ(std::to_string(row.cpu), d.fact("panic_cpu"));
+    EXPECT_EQ(row.st, "RU");
+  }
+  EXPECT_TRUE(panic_seen);
+
+  // drgn reads x86_64's paging ELF; arm64's physical-only ELF gets kernel
+  // virtual addresses first.
+  std::string src = std::string(KINSPECT_SOURCE_DIR) + "/tests/integration/";
+  std::string core = d.path("VMCORE_QEMU_PAGING_ELF");
+  if (d.fact("arch") == "arm64") {
+    core = "/tmp/kinspect-drgn-ps-" + d.name + ".elf";
+    RunResult mk = run_shell("/usr/bin/python3 " + src + "elf_add_kernel_vaddrs.py '" +
+                             d.path("VMCORE_QEMU_ELF") + "' " + core);
+    ASSERT_EQ(mk.status, 0) << mk.err;
+  }
+  RunResult dr = run_shell("/usr/bin/python3 " + src + "drgn_ps.py '" + d.path("VMLINUX") + "' '" + core + "'");
+  ASSERT_EQ(dr.status, 0) << dr.err;
+  std::map<std::string, std::string> want, got;
+  std::istringstream in(dr.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string pid, ppid, cpu, st, comm, task;
+    f >> pid >> ppid >> cpu >> st;
+    std::string rest;
+    std::getline(f, rest);
+    auto sp = rest.rfind(' ');
+    task = rest.substr(sp + 3);  // drop " 0x"
+    comm = rest.substr(1, sp - 1);
+    want[task] = pid + " " + ppid + " " + cpu + " " + st + " " + comm;
+  }
+  for (const auto& row : rows) {
+    if (row.pid == 0) continue;
+    got[row.task] = std::to_string(row.pid) + " " + std::to_string(row.ppid) + " " +
+                    std::to_string(row.cpu) + " " + drgn_char(row.st) + " " + row.comm;
+  }
+  EXPECT_EQ(got.size(), want.size());
+  for (const auto& [task, w] : want) EXPECT_EQ(got[task], w) << "task " << task;
+}
+
+INSTANTIATE_TEST_SUITE_P(SampleDumps, Ps,
+                         ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "arm64-sysrq"),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           std::string n = info.param;
+                           for (char& c : n)
+                             if (c == '-') c = '_';
+                           return n;
+                         });
+
+// crash 8.0.2 (x86_64 only) lists the active tasks and the idle tasks:
+// those rows match byte for byte except PPID.
+TEST(PsCrash, RowsMatchCrashsLayout) {
+  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");
+  std::string core = d.path("VMCORE_QEMU_ELF");
+  RunResult c = run_crash(d.path("VMLINUX"), core, "ps\n");
+  ASSERT_EQ(c.status, 0) << c.err;
+  RunResult k = run_kinspect({d.path("VMLINUX"), core}, "ps\n");
+  ASSERT_EQ(k.status, 0) << k.err;
+  std::string kout = strip_echo(k.out);
+  EXPECT_NE(c.out.find("      PID    PPID  CPU       TASK        ST  %MEM      VSZ      RSS  COMM\n"),
+            std::string::npos);
+  EXPECT_NE(kout.find("      PID    PPID  CPU       TASK        ST  %MEM      VSZ      RSS  COMM\n"),
+            std::string::npos);
+  std::map<std::string, Row> mine;
+  for (const auto& r : parse_ps(kout)) mine[r.task] = r;
+  int compared = 0;
+  for (const auto& r : parse_ps(c.out)) {
+    auto it = mine.find(r.task);
+    ASSERT_NE(it, mine.end()) << "kinspect lacks " << r.line;
+    std::string a = r.line, b = it->second.line;
+    ASSERT_EQ(a.size(), b.size()) << a << "\n" << b;
+    if (r.ppid == -1) a.replace(9, 8, 8, ' '), b.replace(9, 8, 8, ' ');
+    EXPECT_EQ(b, a);
+    ++compared;
+  }
+  EXPECT_GE(compared, 5);
+}
+
+}  // namespace
