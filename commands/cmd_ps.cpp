@@ -1,4 +1,5 @@
 // ps: crash's process status listing over core/linux/tasks.
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <string_view>
@@ -70,7 +71,7 @@ Result<Filter> parse_filter(const std::vector<Word>& words) {
 
 Status cmd_ps(CommandContext& ctx, const Args& args) {
   ASSIGN_OR_RETURN(Options o, parse_options(args, "kuGtpclmSA"));
-  for (char c : std::string_view("tpclm"))
+  for (char c : std::string_view("tpcm"))
     if (o.has(c))
       return fail(Errc::unsupported, std::string("ps -") + c + " is not implemented yet");
   if (o.has('k') && o.has('u')) return fail(Errc::invalid_argument, "ps: -k and -u are mutually exclusive");
@@ -98,6 +99,18 @@ Status cmd_ps(CommandContext& ctx, const Args& args) {
       if (it == counts.end()) continue;
       ctx.out.print("  %s: %d\n", st, it->second);
     }
+    return {};
+  }
+
+  if (o.has('l')) {
+    // crash's -l: sched_info.last_arrival (ns), most recent first.
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const TaskInfo* a, const TaskInfo* b) { return a->last_arrival > b->last_arrival; });
+    for (const auto* t : rows)
+      ctx.out.print("[%10llu] [%s]  PID: %-7lld  TASK: %llx  CPU: %-3d  COMMAND: \"%s\"\n",
+                    static_cast<unsigned long long>(t->last_arrival), t->st.c_str(),
+                    static_cast<long long>(t->pid), static_cast<unsigned long long>(t->task), t->cpu,
+                    t->comm.c_str());
     return {};
   }
 
@@ -138,7 +151,8 @@ DESCRIPTION
   -t      run time (not implemented yet: says so).
   -p      parental hierarchy (not implemented yet: says so).
   -c      children (not implemented yet: says so).
-  -l      last-run timestamp (not implemented yet: says so).
+  -l      each task's last-run timestamp (sched_info.last_arrival, in
+          nanoseconds), most recent first: [TIME] [ST]  PID: TASK: CPU: COMMAND:
   -m      last-run time as days/hours (not implemented yet: says so).
 )";
 }  // namespace

@@ -150,4 +150,28 @@ TEST(PsCrash, RowsMatchCrashsLayout) {
   EXPECT_GE(compared, 5);
 }
 
+// ps -l: every line crash prints (active and idle tasks) is kinspect's too,
+// in the same order.
+TEST(PsCrash, LastRunLinesMatchCrash) {
+  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");
+  std::string core = d.path("VMCORE_QEMU_ELF");
+  RunResult c = run_crash(d.path("VMLINUX"), core, "ps -l\n");
+  ASSERT_EQ(c.status, 0) << c.err;
+  RunResult k = run_kinspect({d.path("VMLINUX"), core}, "ps -l\n");
+  ASSERT_EQ(k.status, 0) << k.err;
+  std::string kout = strip_echo(k.out);
+  std::istringstream in(c.out);
+  std::string line;
+  size_t at = 0;
+  int compared = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("[", 0) != 0) continue;
+    size_t pos = kout.find(line + "\n", at);
+    EXPECT_NE(pos, std::string::npos) << "kinspect lacks or misorders: " << line;
+    if (pos != std::string::npos) at = pos;
+    ++compared;
+  }
+  EXPECT_GE(compared, 5);
+}
+
 }  // namespace
