@@ -35,11 +35,11 @@ Result<int64_t> boot_seconds(Program& prog) {
 Status cmd_log(CommandContext& ctx, const Args& args) {
   ASSIGN_OR_RETURN(Options opt, parse_options(args, "tTdmas"));
   if (!opt.positional.empty())
-    return fail(Errc::invalid_argument, "log: unexpected argument '" + opt.positional[0].text + "'");
+    return fail(Errc::invalid_argument, "unexpected argument '" + opt.positional[0].text + "'");
   if (opt.has('a'))
-    return fail(Errc::unsupported, "log -a: reading the kernel audit buffers is not implemented yet");
+    return fail(Errc::unsupported, "-a (the kernel audit buffers) is not implemented yet");
   if (opt.has('s'))
-    return fail(Errc::unsupported, "log -s: per-CPU printk safe buffers are not implemented yet");
+    return fail(Errc::unsupported, "-s (the per-CPU printk safe buffers) is not implemented yet");
   Program& prog = *ctx.program;
   ASSIGN_OR_RETURN(auto records, read_printk_log(prog));
   int64_t boot = 0;
