@@ -71,7 +71,7 @@ Result<Filter> parse_filter(const std::vector<Word>& words) {
 
 Status cmd_ps(CommandContext& ctx, const Args& args) {
   ASSIGN_OR_RETURN(Options o, parse_options(args, "kuGtpclmSA"));
-  for (char c : std::string_view("tpcm"))
+  for (char c : std::string_view("tpm"))
     if (o.has(c))
       return fail(Errc::unsupported, std::string("ps -") + c + " is not implemented yet");
   if (o.has('k') && o.has('u')) return fail(Errc::invalid_argument, "ps: -k and -u are mutually exclusive");
@@ -98,6 +98,34 @@ Status cmd_ps(CommandContext& ctx, const Args& args) {
       auto it = counts.find(st);
       if (it == counts.end()) continue;
       ctx.out.print("  %s: %d\n", st, it->second);
+    }
+    return {};
+  }
+
+  if (o.has('c')) {
+    // crash's -c: each selected task, then its children (tasks whose
+    // real_parent it is) indented by two; crash counts the idle tasks as
+    // children of init_task (CPU 0's idle task).
+    uint64_t init_task = 0;
+    for (const auto& t : list.tasks)
+      if (t.idle && t.cpu == 0) init_task = t.task;
+    auto parent_of = [&](const TaskInfo& t) { return t.idle ? init_task : t.parent; };
+    auto id_line = [](const TaskInfo& t) {
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "PID: %-7lld  TASK: %llx  CPU: %-3d  COMMAND: \"%s\"",
+                    static_cast<long long>(t.pid), static_cast<unsigned long long>(t.task), t.cpu,
+                    t.comm.c_str());
+      return std::string(buf);
+    };
+    for (const auto* t : rows) {
+      ctx.out.line(id_line(*t));
+      bool any = false;
+      for (const auto& c : list.tasks) {
+        if (parent_of(c) != t->task) continue;
+        ctx.out.line("  " + id_line(c));
+        any = true;
+      }
+      if (!any) ctx.out.line("  (no children)");
     }
     return {};
   }
@@ -150,7 +178,8 @@ DESCRIPTION
   -S      a count of tasks in each state.
   -t      run time (not implemented yet: says so).
   -p      parental hierarchy (not implemented yet: says so).
-  -c      children (not implemented yet: says so).
+  -c      each task's children (tasks whose real_parent it is), indented;
+          as crash, the idle tasks count as init_task's children.
   -l      each task's last-run timestamp (sched_info.last_arrival, in
           nanoseconds), most recent first: [TIME] [ST]  PID: TASK: CPU: COMMAND:
   -m      last-run time as days/hours (not implemented yet: says so).
