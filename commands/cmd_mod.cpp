@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "commands/columns.hpp"
 #include "commands/command.hpp"
 #include "commands/module_debuginfo.hpp"
 #include "core/linux/modules.hpp"
@@ -10,15 +11,6 @@
 
 namespace kinspect {
 
-namespace {
-std::string centered(std::string_view s, size_t width) {
-  size_t left = width > s.size() ? (width - s.size()) / 2 : 0;
-  std::string out(left, ' ');
-  out += s;
-  out.resize(std::max(width, out.size()), ' ');
-  return out;
-}
-}  // namespace
 
 Status cmd_mod(CommandContext& ctx, const Args& args) {
   ASSIGN_OR_RETURN(Options o, parse_options(args, "sSdDtrog"));

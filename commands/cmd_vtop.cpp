@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "commands/columns.hpp"
 #include "commands/command.hpp"
 #include "core/linux/page_info.hpp"
 #include "core/program.hpp"
@@ -9,15 +10,6 @@
 namespace kinspect {
 
 namespace {
-
-// crash's mkstring(CENTER|LJUST) and (CENTER|RJUST): centred, the odd space
-// going right for headers and left for values.
-std::string centered(std::string_view s, size_t width, bool extra_left) {
-  if (s.size() >= width) return std::string(s);
-  size_t spare = width - s.size();
-  size_t left = extra_left ? (spare + 1) / 2 : spare / 2;
-  return std::string(left, ' ') + std::string(s) + std::string(spare - left, ' ');
-}
 
 std::string hexs(uint64_t v) {
   char buf[32];
