@@ -2,6 +2,8 @@
 // and malformed headers. Every expected value comes from the fixture's bytes.
 #include <gtest/gtest.h>
 
+#include "dump_test_util.hpp"
+
 #include <cstring>
 
 #include "core/dump/dump.hpp"
@@ -14,23 +16,12 @@ using fixtures::ElfCoreWriter;
 using fixtures::pattern_bytes;
 
 std::unique_ptr<Dump> open_ok(std::string bytes, const std::string& name = "test.vmcore") {
-  auto r = open_dump(std::make_unique<MemoryBytes>(name, std::move(bytes)));
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-  return r.ok() ? std::move(r).value() : nullptr;
+  return dump_test::open_dump_ok(std::move(bytes), name);
 }
-
 Error open_err(std::string bytes, const std::string& name = "bad.vmcore") {
-  auto r = open_dump(std::make_unique<MemoryBytes>(name, std::move(bytes)));
-  EXPECT_FALSE(r.ok());
-  return r.ok() ? Error{} : std::move(r).error();
+  return dump_test::open_dump_err(std::move(bytes), name);
 }
-
-std::string read(Dump& d, uint64_t paddr, size_t len) {
-  std::string out(len, '\0');
-  auto st = d.read_phys(paddr, {reinterpret_cast<uint8_t*>(out.data()), len});
-  EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
-  return out;
-}
+std::string read(Dump& d, uint64_t paddr, size_t len) { return dump_test::read_phys_string(d, paddr, len); }
 
 void put64(std::string& s, size_t off, uint64_t v) {
   for (int i = 0; i < 8; ++i) s[off + i] = static_cast<char>(v >> (8 * i));

@@ -3,6 +3,8 @@
 // headers, and both kdump and ELF payloads read through FlattenedSource.
 #include <gtest/gtest.h>
 
+#include "dump_test_util.hpp"
+
 #include <cstring>
 
 #include "core/dump/dump.hpp"
@@ -23,23 +25,12 @@ using Extent = FlattenedSource::Extent;
 constexpr uint64_t kPage = 4096;
 
 std::unique_ptr<Dump> open_ok(std::string bytes, const std::string& name = "test.flat") {
-  auto r = open_dump(std::make_unique<MemoryBytes>(name, std::move(bytes)));
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-  return r.ok() ? std::move(r).value() : nullptr;
+  return dump_test::open_dump_ok(std::move(bytes), name);
 }
-
 Error open_err(std::string bytes, const std::string& name = "bad.flat") {
-  auto r = open_dump(std::make_unique<MemoryBytes>(name, std::move(bytes)));
-  EXPECT_FALSE(r.ok());
-  return r.ok() ? Error{} : std::move(r).error();
+  return dump_test::open_dump_err(std::move(bytes), name);
 }
-
-std::string read(Dump& d, uint64_t paddr, size_t len) {
-  std::string out(len, '\0');
-  auto st = d.read_phys(paddr, {reinterpret_cast<uint8_t*>(out.data()), len});
-  EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
-  return out;
-}
+std::string read(Dump& d, uint64_t paddr, size_t len) { return dump_test::read_phys_string(d, paddr, len); }
 
 std::string compressible(uint64_t seed) {
   std::string p;

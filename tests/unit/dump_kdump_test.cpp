@@ -3,6 +3,8 @@
 // incomplete and corrupted files. Expected bytes come from the writer's input.
 #include <gtest/gtest.h>
 
+#include "dump_test_util.hpp"
+
 #include <unistd.h>
 
 #include <cstring>
@@ -23,23 +25,12 @@ using fixtures::pattern_bytes;
 constexpr uint64_t kPage = 4096;
 
 std::unique_ptr<Dump> open_ok(std::string bytes, const std::string& name = "test.kdump") {
-  auto r = open_dump(std::make_unique<MemoryBytes>(name, std::move(bytes)));
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
-  return r.ok() ? std::move(r).value() : nullptr;
+  return dump_test::open_dump_ok(std::move(bytes), name);
 }
-
 Error open_err(std::string bytes, const std::string& name = "bad.kdump") {
-  auto r = open_dump(std::make_unique<MemoryBytes>(name, std::move(bytes)));
-  EXPECT_FALSE(r.ok());
-  return r.ok() ? Error{} : std::move(r).error();
+  return dump_test::open_dump_err(std::move(bytes), name);
 }
-
-std::string read(Dump& d, uint64_t paddr, size_t len) {
-  std::string out(len, '\0');
-  auto st = d.read_phys(paddr, {reinterpret_cast<uint8_t*>(out.data()), len});
-  EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
-  return out;
-}
+std::string read(Dump& d, uint64_t paddr, size_t len) { return dump_test::read_phys_string(d, paddr, len); }
 
 Error read_err(Dump& d, uint64_t paddr, size_t len = 8) {
   std::vector<uint8_t> buf(len);
