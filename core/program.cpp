@@ -66,10 +66,12 @@ Result<std::unique_ptr<Program>> Program::open(const std::string& a, const std::
   env.read_phys = [dump](uint64_t pa, std::span<uint8_t> out) { return dump->read_phys(pa, out); };
   env.vmcoreinfo = &prog->vmcoreinfo_;
   const ElfImage* elf = prog->vmlinux_.get();
-  SymbolTable link_syms;
-  TRY_VOID(load_vmlinux_symbols(*elf, 0, link_syms));
-  env.vmlinux_symbol = [&link_syms](std::string_view name) -> std::optional<uint64_t> {
-    if (const Symbol* s = link_syms.find(name)) return s->addr;
+  // One load of .symtab: at link addresses while the arch learns the KASLR
+  // offset, then moved by it.
+  SymbolTable& syms = prog->symbols_;
+  TRY_VOID(load_vmlinux_symbols(*elf, 0, syms));
+  env.vmlinux_symbol = [&syms](std::string_view name) -> std::optional<uint64_t> {
+    if (const Symbol* s = syms.find(name)) return s->link_addr;
     return std::nullopt;
   };
   env.phys_ranges = prog->dump_->ranges();
@@ -77,7 +79,8 @@ Result<std::unique_ptr<Program>> Program::open(const std::string& a, const std::
   // VMCOREINFO has no KERNELOFFSET.
   env.read_vmlinux = [elf](uint64_t link, std::span<uint8_t> out) { return elf->read(link, out); };
   TRY_VOID(prog->arch_->init(env).context(dump_path));
-  TRY_VOID(load_vmlinux_symbols(*elf, prog->arch_->kaslr_offset(), prog->symbols_));
+  syms.relocate(prog->arch_->kaslr_offset());
+  syms.finalize();
   TRY_VOID(prog->identify_kernel(opts));
   if (auto types = types_job.get(); types.ok()) {
     prog->types_ = std::move(types).value();

@@ -15,7 +15,8 @@ std::string_view SymbolTable::intern(std::string_view s) {
 }
 
 void SymbolTable::add(std::string_view name, uint64_t addr, uint64_t size, char type,
-                      std::string_view module, bool percpu, std::optional<uint64_t> link_addr) {
+                      std::string_view module, bool percpu, std::optional<uint64_t> link_addr,
+                      bool relocatable) {
   Symbol s;
   s.name = intern(name);
   s.module = module.empty() ? std::string_view{} : intern(module);
@@ -24,6 +25,7 @@ void SymbolTable::add(std::string_view name, uint64_t addr, uint64_t size, char 
   s.type = type;
   s.percpu = percpu;
   s.link_addr = link_addr.value_or(addr);
+  s.relocatable = relocatable;
   syms_.push_back(s);
   dirty_ = true;
 }
@@ -103,6 +105,12 @@ std::optional<SymbolMatch> SymbolTable::lookup(uint64_t addr) const {
   return SymbolMatch{&s, addr - s.addr};
 }
 
+void SymbolTable::relocate(uint64_t offset) {
+  for (auto& s : syms_)
+    if (s.relocatable) s.addr = s.link_addr + offset;
+  dirty_ = true;
+}
+
 void SymbolTable::set_extent(std::string_view module, uint64_t start, uint64_t end) {
   extents_[intern(module)] = {start, end};
 }
@@ -174,7 +182,7 @@ Status load_vmlinux_symbols(const ElfImage& vmlinux, uint64_t kaslr_offset, Symb
     // (never relocated), the boot-time template inside the image on arm64.
     bool percpu = sec->name == ".data..percpu";
     if (sec->addr != 0) addr += kaslr_offset;
-    out.add(name, addr, sym.st_size, nm_letter(sym, sec), {}, percpu, sym.st_value);
+    out.add(name, addr, sym.st_size, nm_letter(sym, sec), {}, percpu, sym.st_value, sec->addr != 0);
   }
   out.finalize();
   return {};

@@ -30,6 +30,9 @@ struct Symbol {
   // The address in the ELF file (vmlinux before KASLR); equals addr for
   // module symbols, which come from the dump.
   uint64_t link_addr = 0;
+  // Moves with the KASLR offset (every vmlinux symbol of a section with a
+  // link address; not x86_64's zero-based per-cpu offsets).
+  bool relocatable = false;
 };
 
 struct SymbolMatch {
@@ -42,7 +45,7 @@ class SymbolTable {
   // Copies name/module into the table's own storage.
   void add(std::string_view name, uint64_t addr, uint64_t size, char type,
            std::string_view module = {}, bool percpu = false,
-           std::optional<uint64_t> link_addr = std::nullopt);
+           std::optional<uint64_t> link_addr = std::nullopt, bool relocatable = false);
   // Sorts and indexes; call after the last add() (add() after finalize() is
   // allowed and re-finalizes lazily).
   void finalize();
@@ -61,6 +64,8 @@ class SymbolTable {
   // it past its last symbol still resolves to that symbol plus an offset,
   // as crash resolves it; beyond the range nothing does.
   void set_extent(std::string_view module, uint64_t start, uint64_t end);
+  // Places every relocatable symbol at link_addr + offset (KASLR).
+  void relocate(uint64_t offset);
 
  private:
   void ensure_sorted() const;
@@ -75,7 +80,8 @@ class SymbolTable {
 };
 
 // Loads vmlinux's .symtab, relocating by kaslr_offset every symbol of an
-// allocated section with a non-zero link address. x86_64's zero-based
+// allocated section with a non-zero link address (relocate() can move them
+// again once the offset is known). x86_64's zero-based
 // .data..percpu symbols are offsets into each CPU's area and stay unrelocated
 // (Symbol::percpu).
 Status load_vmlinux_symbols(const ElfImage& vmlinux, uint64_t kaslr_offset, SymbolTable& out);

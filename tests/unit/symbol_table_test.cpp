@@ -71,3 +71,14 @@ TEST(SymbolTable, ModuleExtentBoundsLookups) {
   EXPECT_TRUE(t.lookup(0xffffffffc038b69f).has_value());
   EXPECT_FALSE(t.lookup(0xffffffffc038b6a0).has_value());
 }
+
+TEST(SymbolTable, RelocateMovesOnlyRelocatableSymbols) {
+  SymbolTable t;
+  t.add("schedule", 0xffffffff81a114f0, 0x80, 'T', {}, false, 0xffffffff81a114f0, true);
+  t.add("runqueues", 0x31980, 0x1000, 'D', {}, true, 0x31980, false);
+  t.relocate(0x35600000);
+  EXPECT_EQ(t.find("schedule")->addr, 0xffffffffb70114f0ull);  // crash on x86_64-sysrq
+  EXPECT_EQ(t.find("schedule")->link_addr, 0xffffffff81a114f0ull);
+  EXPECT_EQ(t.find("runqueues")->addr, 0x31980u);
+  EXPECT_EQ(t.lookup(0xffffffffb70114f5)->sym->name, "schedule");
+}
