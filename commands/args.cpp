@@ -54,6 +54,13 @@ std::optional<uint64_t> parse_hex(std::string_view s) {
   return v;
 }
 
+bool is_identifier(std::string_view s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
+
 std::optional<uint64_t> parse_number(std::string_view s) {
   if (s.starts_with("0x") || s.starts_with("0X")) return parse_hex(s);
   if (s.empty()) return std::nullopt;

@@ -32,6 +32,8 @@ Result<Args> parse_args(std::string_view line);
 // crash's number syntax: hex by default for addresses ("ffff8880..."), 0x
 // prefix optional; "0d..."/ decimal when the caller says so.
 std::optional<uint64_t> parse_hex(std::string_view s);
+// A C identifier: a symbol or variable name rather than an expression.
+bool is_identifier(std::string_view s);
 std::optional<uint64_t> parse_number(std::string_view s);  // 0x.. hex, else decimal
 
 // Option parsing in getopt style over Args: "-l -m" or "-lm", and options

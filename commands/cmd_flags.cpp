@@ -12,12 +12,6 @@ namespace kinspect {
 
 namespace {
 
-bool is_ident(std::string_view s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  return true;
-}
 
 std::vector<FlagName> names_with_prefixes(const Types& types, std::string_view list) {
   std::vector<FlagName> out;
@@ -48,7 +42,7 @@ Status cmd_flags(CommandContext& ctx, const Args& args) {
     for (const auto& en : e->enumerators) names.push_back({en.name, en.value});
     expr_words -= 2;
     source = "enum " + w.back();
-  } else if (w.size() >= 2 && (is_ident(w.back()) || w.back().find(',') != std::string::npos)) {
+  } else if (w.size() >= 2 && (is_identifier(w.back()) || w.back().find(',') != std::string::npos)) {
     names = names_with_prefixes(types, w.back());
     if (names.empty())
       return fail(Errc::not_found, "no enumerator starts with \"" + w.back() + "\"");

@@ -15,12 +15,6 @@ namespace kinspect {
 
 namespace {
 
-bool is_ident(std::string_view s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  return true;
-}
 
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -110,7 +104,7 @@ Status cmd_p(CommandContext& ctx, const Args& args) {
   // SYMBOL:CPUSPEC, crash's per-cpu form.
   if (auto colon = r.expr.find(':'); colon != std::string::npos && r.expr.find('?') == std::string::npos) {
     std::string name = trim(r.expr.substr(0, colon));
-    if (is_ident(name) && is_per_cpu_symbol(prog, name)) {
+    if (is_identifier(name) && is_per_cpu_symbol(prog, name)) {
       ASSIGN_OR_RETURN(auto cpus, parse_cpuspec(prog, trim(r.expr.substr(colon + 1))));
       for (unsigned cpu : cpus) {
         ASSIGN_OR_RETURN(Object v, per_cpu(prog, name, cpu));
@@ -121,7 +115,7 @@ Status cmd_p(CommandContext& ctx, const Args& args) {
   }
 
   // A bare per-cpu symbol: its type and each CPU's address.
-  if (is_ident(r.expr) && is_per_cpu_symbol(prog, r.expr)) {
+  if (is_identifier(r.expr) && is_per_cpu_symbol(prog, r.expr)) {
     const Symbol* s = prog.symbols().find(r.expr);
     ASSIGN_OR_RETURN(VariableInfo var, prog.types().variable(r.expr, s->link_addr));
     ctx.out.line("PER-CPU DATA TYPE:");

@@ -12,12 +12,6 @@ namespace kinspect {
 
 namespace {
 
-bool is_ident(std::string_view s) {
-  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  return true;
-}
 
 void print_type_definition(Output& out, const Type* t, bool offsets) {
   const Type* s = t->strip_cv();
@@ -57,7 +51,7 @@ Status cmd_whatis(CommandContext& ctx, const Args& args) {
     print_type_definition(ctx.out, t, o.has('o'));
     return {};
   }
-  if (is_ident(text)) {
+  if (is_identifier(text)) {
     // A variable or function: its declaration.
     const Symbol* sym = prog.symbols().find(text);
     if (sym) {

@@ -1,13 +1,9 @@
-// Address -> file:line through a DWARF line table (libdw), as crash's `sym`
-// and `dis -l` print them.
+// A source position as crash prints it ("debian/build/.../sysrq.c: 155").
+// core/disasm/line_table.hpp finds them with gdb's rules.
 #pragma once
 
 #include <cstdint>
 #include <string>
-
-#include "core/error.hpp"
-
-typedef struct Dwarf Dwarf;
 
 namespace kinspect {
 
@@ -15,8 +11,5 @@ struct SourceLine {
   std::string file;  // as the line table names it, e.g. "debian/build/.../sysrq.c"
   int line = 0;
 };
-
-// link_addr is in the DWARF file's own (link-time) address space.
-Result<SourceLine> find_source_line(Dwarf* dw, uint64_t link_addr);
 
 }  // namespace kinspect
