@@ -179,7 +179,8 @@ TEST_P(PsCrashLines, MatchCrash) {
   EXPECT_GE(compared, 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Flags, PsCrashLines, ::testing::Values("ps -l", "ps -c 0", "ps -S"),
+INSTANTIATE_TEST_SUITE_P(Flags, PsCrashLines, ::testing::Values("ps -l", "ps -c 0", "ps -S", "ps -m", "ps -t",
+                                                           "set", "set -c 0", "set -c 3"),
                          [](const ::testing::TestParamInfo<const char*>& info) {
                            std::string n;
                            for (char ch : std::string(info.param))
