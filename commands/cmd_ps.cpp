@@ -100,7 +100,7 @@ Status print_times(CommandContext& ctx, std::vector<const TaskInfo*> rows) {
   std::stable_sort(rows.begin(), rows.end(),
                    [](const TaskInfo* a, const TaskInfo* b) { return a->start_time < b->start_time; });
   KernelSummary k = read_kernel_summary(*ctx.program);
-  if (!k.uptime_sec) return fail(Errc::not_found, "ps -t: the uptime is unknown (no jiffies_64 or tick_nsec)");
+  if (!k.uptime_sec) return fail(Errc::not_found, "-t: the uptime is unknown (no jiffies_64 or tick_nsec)");
   for (const auto* t : rows) {
     ctx.out.line(task_header(*t));
     // Whole seconds of uptime minus whole seconds of start time, as crash

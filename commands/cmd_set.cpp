@@ -86,7 +86,7 @@ Status set_variable(Session& session, const std::string& name, const std::string
     out.print("output radix: %d (%s)\n", s.radix, s.radix == 16 ? "hex" : "decimal");
     return {};
   }
-  return fail(Errc::invalid_argument, "set: unknown variable or invalid task or pid value: " + name);
+  return fail(Errc::invalid_argument, "unknown variable or invalid task or pid value: " + name);
 }
 
 Status cmd_set(CommandContext& ctx, const Args& args) {
@@ -108,16 +108,16 @@ Status cmd_set(CommandContext& ctx, const Args& args) {
     if (w == "scroll" || w == "radix")
       return set_variable(session, w, o.positional.size() > 1 ? o.positional[1].text : "", ctx.out);
   }
-  if (!ctx.program) return fail(Errc::invalid_argument, "set: no dump is open");
+  if (!ctx.program) return fail(Errc::invalid_argument, "no dump is open");
   ASSIGN_OR_RETURN(const TaskList* list, session.tasks());
   if (o.has('p')) {
     ASSIGN_OR_RETURN(const PanicInfo* p, session.panic());
-    if (!p->found()) return fail(Errc::not_found, "set -p: the dump shows no panic task");
+    if (!p->found()) return fail(Errc::not_found, "-p: the dump shows no panic task");
     TRY_VOID(session.set_current_task(p->task));
   } else if (auto cpu = o.value('c')) {
     auto n = parse_number(*cpu);
     if (!n || *n >= list->active.size() || list->active[*n] == 0)
-      return fail(Errc::invalid_argument, "set -c: invalid cpu: " + *cpu);
+      return fail(Errc::invalid_argument, "-c: invalid cpu: " + *cpu);
     TRY_VOID(session.set_current_task(list->active[*n]));
   } else if (!o.positional.empty()) {
     if (o.positional.size() > 1)

@@ -32,6 +32,8 @@ extern const CommandSpec kListCommand;
 extern const CommandSpec kFlagsCommand;
 extern const CommandSpec kLogCommand;
 extern const CommandSpec kSetCommand;
+extern const CommandSpec kTaskCommand;
+extern const CommandSpec kForeachCommand;
 
 namespace {
 
@@ -57,6 +59,8 @@ const std::array kCommands = {
     &kFlagsCommand,
     &kLogCommand,
     &kSetCommand,
+    &kTaskCommand,
+    &kForeachCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,
