@@ -34,6 +34,7 @@ extern const CommandSpec kLogCommand;
 extern const CommandSpec kSetCommand;
 extern const CommandSpec kTaskCommand;
 extern const CommandSpec kForeachCommand;
+extern const CommandSpec kRunqCommand;
 
 namespace {
 
@@ -61,6 +62,7 @@ const std::array kCommands = {
     &kSetCommand,
     &kTaskCommand,
     &kForeachCommand,
+    &kRunqCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,

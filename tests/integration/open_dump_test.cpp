@@ -32,13 +32,8 @@ std::string sys_oracle(const SampleDump& d, const std::string& vmcore) {
   static std::map<std::string, std::string> drgn_by_dump;
   auto& cached = drgn_by_dump[d.name];
   if (cached.empty()) {
-    std::string src = std::string(KINSPECT_SOURCE_DIR) + "/tests/integration/";
-    std::string virt = "/tmp/kinspect-drgn-" + d.name + ".elf";
-    RunResult mk = run_shell("/usr/bin/python3 " + src + "elf_add_kernel_vaddrs.py '" +
-                             d.reference_vmcore() + "' " + virt);
-    RunResult r = run_shell("/usr/bin/python3 " + src + "drgn_sys.py '" + d.path("VMLINUX") + "' " + virt);
-    run_shell("rm -f " + virt);
-    cached = r.out + mk.err + r.err;
+    RunResult r = run_drgn(d, "drgn_sys.py");
+    cached = r.out + r.err;
   }
   return cached;
 }
