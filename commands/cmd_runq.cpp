@@ -72,8 +72,11 @@ DESCRIPTION
   tasks listed in place, the running group's first, as crash does.
 
   -c cpu(s)   only these CPUs: "3", "1,3", "0-2".
-  -g -t -T -m -d   crash's task-group, timestamp and on_rq views: not
-              implemented yet; each says so.
+  -g          crash's task-group view: not implemented yet (says so).
+  -t          crash's timestamps: not implemented yet (says so).
+  -T          crash's per-CPU time lag: not implemented yet (says so).
+  -m          crash's run times as days/hours: not implemented yet (says so).
+  -d          crash's on_rq task list: not implemented yet (says so).
 )";
 
 }  // namespace
