@@ -35,6 +35,7 @@ extern const CommandSpec kSetCommand;
 extern const CommandSpec kTaskCommand;
 extern const CommandSpec kForeachCommand;
 extern const CommandSpec kRunqCommand;
+extern const CommandSpec kAliasCommand;
 
 namespace {
 
@@ -63,6 +64,7 @@ const std::array kCommands = {
     &kTaskCommand,
     &kForeachCommand,
     &kRunqCommand,
+    &kAliasCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ void usage(FILE* f) {
       "  --stop-on-error    with -c or stdin: stop at the first failing command\n"
       "  --force            open even if the vmlinux does not match the dump\n"
       "  --zero-excluded    read pages the dump left out as zeros (crash's --zero_excluded)\n"
+      "  --no-rc            do not run ~/.kinspectrc and ./.kinspectrc\n"
       "  -h, --help         this text\n"
       "  -v, --version      print the version\n"
       "\n"
@@ -41,13 +43,14 @@ void usage(FILE* f) {
 
 int main(int argc, char** argv) {
   std::string script, init_script;
-  bool silent = false, stop_on_error = false, force = false, zero_excluded = false;
+  bool silent = false, stop_on_error = false, force = false, zero_excluded = false, no_rc = false;
   static const option long_opts[] = {
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'v'},
       {"stop-on-error", no_argument, nullptr, 'E'},
       {"force", no_argument, nullptr, 'F'},
       {"zero-excluded", no_argument, nullptr, 'Z'},
+      {"no-rc", no_argument, nullptr, 'N'},
       {nullptr, 0, nullptr, 0},
   };
   int c;
@@ -58,6 +61,7 @@ int main(int argc, char** argv) {
       case 's': silent = true; break;
       case 'E': stop_on_error = true; break;
       case 'F': force = true; break;
+      case 'N': no_rc = true; break;
       case 'Z': zero_excluded = true; break;
       case 'h': usage(stdout); return 0;
       case 'v': std::printf("kinspect 0.1.0\n"); return 0;
@@ -113,6 +117,24 @@ int main(int argc, char** argv) {
     std::fclose(f);
     return r;
   };
+
+  // Start-up files, as crash's .crashrc: the home one, then the current
+  // directory's (unless it is the same file). Their output shows, their
+  // commands are not echoed, and their failures do not fail a -c run.
+  if (!no_rc) {
+    std::vector<std::string> rcs;
+    if (const char* home = std::getenv("HOME")) rcs.push_back(std::string(home) + "/.kinspectrc");
+    rcs.push_back(".kinspectrc");
+    std::error_code ec;
+    for (size_t i = 0; i < rcs.size(); ++i) {
+      if (!std::filesystem::is_regular_file(rcs[i], ec)) continue;
+      if (i == 1 && !rcs.empty() && std::filesystem::equivalent(rcs[0], rcs[1], ec)) continue;
+      if (FILE* f = std::fopen(rcs[i].c_str(), "r")) {
+        run_script(session, f, false, /*echo=*/false);
+        std::fclose(f);
+      }
+    }
+  }
 
   if (!script.empty()) {
     BatchResult r = run_file(script);

@@ -35,6 +35,8 @@ struct RunResult {
 // Runs the kinspect binary with args, feeding `input` on stdin.
 RunResult run_kinspect(const std::vector<std::string>& args, const std::string& input = "");
 RunResult run_shell(const std::string& command, const std::string& input = "");
+// A word for /bin/sh: single-quoted, with embedded quotes escaped.
+std::string shell_quote(const std::string& s);
 // Runs a drgn 0.0.22 script of tests/integration (or "-" with the script on
 // stdin) as `/usr/bin/python3 SCRIPT VMLINUX VMCORE` on a file drgn can read:
 // x86_64's QEMU paging ELF, the kdump's own ELF, or for arm64 a copy of the
