@@ -31,6 +31,7 @@ extern const CommandSpec kWhatisCommand;
 extern const CommandSpec kListCommand;
 extern const CommandSpec kFlagsCommand;
 extern const CommandSpec kLogCommand;
+extern const CommandSpec kPostmortemCommand;
 
 namespace {
 
@@ -55,6 +56,7 @@ const std::array kCommands = {
     &kListCommand,
     &kFlagsCommand,
     &kLogCommand,
+    &kPostmortemCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,
