@@ -25,7 +25,7 @@ void usage(FILE* f) {
   std::fputs(
       "usage: kinspect [OPTIONS] VMLINUX VMCORE\n"
       "       (the two files may come in either order)\n"
-      "       kinspect --log FILE [--mod-dir DIR]... VMLINUX\n"
+      "       kinspect --log FILE [--mod-dir DIR]... [VMLINUX]\n"
       "\n"
       "  -c FILE            run the commands in FILE, then exit (status 1 if any failed)\n"
       "  -i FILE            run the commands in FILE, then stay interactive\n"
@@ -34,7 +34,8 @@ void usage(FILE* f) {
       "  --force            open even if the vmlinux does not match the dump\n"
       "  --zero-excluded    read pages the dump left out as zeros (crash's --zero_excluded)\n"
       "  --log FILE         no dump: symbolize and summarize the reports of kernel log\n"
-      "                     FILE against VMLINUX (the postmortem command), then exit\n"
+      "                     FILE against VMLINUX (the postmortem command), then exit;\n"
+      "                     without VMLINUX, parse and summarize only\n"
       "  --mod-dir DIR      with --log: look for module debug files in DIR first\n"
       "  -h, --help         this text\n"
       "  -v, --version      print the version\n"
@@ -48,9 +49,9 @@ void usage(FILE* f) {
 // Session: the postmortem analysis runs once and prints to stdout.
 int run_log_only(const std::string& log_file, const std::vector<std::string>& files,
                  const std::vector<std::string>& mod_dirs) {
-  if (files.size() != 1) {
-    std::fprintf(stderr, "kinspect: --log needs exactly one VMLINUX (got %zu file%s)\n", files.size(),
-                 files.size() == 1 ? "" : "s");
+  // Without a VMLINUX the reports are parsed and summarized, not symbolized.
+  if (files.size() > 1) {
+    std::fprintf(stderr, "kinspect: --log takes one VMLINUX (got %zu files)\n", files.size());
     return 2;
   }
   std::ifstream f(log_file, std::ios::binary);
@@ -62,7 +63,7 @@ int run_log_only(const std::string& log_file, const std::vector<std::string>& fi
   text << f.rdbuf();
   PostmortemRequest req;
   req.log_name = log_file;
-  req.vmlinux = files[0];
+  if (!files.empty()) req.vmlinux = files[0];
   req.module_dirs = mod_dirs;
   FileOutput out(stdout);
   if (auto st = run_postmortem(text.str(), req, out); !st) {

@@ -86,8 +86,9 @@ void print_code(Output& out, const AnalyzedCode& code, bool arm64) {
         bytes += w;
       }
     }
+    std::string addr = code.offsets_in.empty() ? hex_addr(l.insn.addr) : code.offsets_in + "+0x" + hex_addr(l.insn.addr);
     char buf[512];
-    std::snprintf(buf, sizeof buf, "  %s %s:  %-24s %s%s", l.insn.faulting ? "=>" : "  ", hex_addr(l.insn.addr).c_str(),
+    std::snprintf(buf, sizeof buf, "  %s %s:  %-24s %s%s", l.insn.faulting ? "=>" : "  ", addr.c_str(),
                   bytes.c_str(), l.insn.text.c_str(), l.insn.faulting ? "   <-- faulting instruction" : "");
     out.line(buf);
   }

@@ -11,11 +11,7 @@ namespace {
 
 class Analyzer {
  public:
-  explicit Analyzer(Symbolizer* sym) : sym_(sym) {
-    if (!sym_) return;
-    auto d = Disassembler::create(sym_->machine() == EM_AARCH64 ? DisasmArch::aarch64 : DisasmArch::x86_64);
-    if (d) dis_ = std::move(d).value();
-  }
+  explicit Analyzer(Symbolizer* sym) : sym_(sym) {}
 
   Resolved resolve(const CodeLocation& loc) {
     std::string key = loc.text();
@@ -40,12 +36,19 @@ class Analyzer {
   std::optional<AnalyzedCode> code(const RegisterSet& regs, const Resolved& ip) {
     if (regs.code.empty()) return std::nullopt;
     auto bytes = parse_code_bytes(regs.code);
-    if (!bytes) return AnalyzedCode{{}, false, "no instruction bytes in the Code: line"};
+    if (!bytes) return AnalyzedCode{{}, false, {}, "no instruction bytes in the Code: line"};
     AnalyzedCode out;
-    if (!dis_ || regs.user) {
-      out.error = regs.user ? "user-space code (not in the vmlinux)" : "no vmlinux to choose an architecture";
-      if (regs.user && dis_) return decode_only(*bytes, regs.ip.address.value_or(bytes->fault_index));
-      return out;
+    // The bytes say the architecture: arm64 prints 32-bit words.
+    dis_ = disassembler(bytes->arm64 ? DisasmArch::aarch64 : DisasmArch::x86_64);
+    if (!dis_) return AnalyzedCode{{}, false, {}, "no disassembler"};
+    if (regs.user || (!sym_ && regs.ip.address)) return decode_only(*bytes, regs.ip.address.value_or(0));
+    if (!sym_) {
+      // No address anywhere: number the bytes as offsets into the RIP's
+      // function, which the log does give.
+      if (regs.ip.symbol.empty() || regs.ip.offset < bytes->fault_index) return decode_only(*bytes, bytes->fault_index);
+      AnalyzedCode rel = decode_only(*bytes, regs.ip.offset);
+      rel.offsets_in = regs.ip.symbol;
+      return rel;
     }
     // Place the bytes at the RIP: the vmlinux address when the symbol
     // resolved, else the log's own address, else offsets from 0.
@@ -119,12 +122,20 @@ class Analyzer {
     return a;
   }
 
+  Disassembler* disassembler(DisasmArch arch) {
+    auto& d = by_arch_[static_cast<int>(arch)];
+    if (!d)
+      if (auto c = Disassembler::create(arch)) d = std::move(c).value();
+    return d.get();
+  }
+
   void note(const std::string& m) {
     if (seen_.insert(m).second) mismatches_.push_back(m);
   }
 
   Symbolizer* sym_;
-  std::unique_ptr<Disassembler> dis_;
+  std::map<int, std::unique_ptr<Disassembler>> by_arch_;
+  Disassembler* dis_ = nullptr;  // the one for the Code: line being decoded
   std::map<std::string, Resolved> cache_;
   std::set<std::string> seen_;
   std::vector<std::string> mismatches_;

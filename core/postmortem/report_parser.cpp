@@ -174,7 +174,10 @@ class Parser {
       return;
     }
     if (auto set = ip_line(body)) {
-      if (!cur) {
+      // A kernel RIP after the user-mode registers that end a trace is the
+      // next report's, printed without its header.
+      bool after_user = cur && !set->user && !r->registers.empty() && r->registers.back().user;
+      if (!cur || after_user) {
         r = &open(l, lineno, ReportKind::fragment, body);
         cur = &open_[l.caller];
       }
@@ -250,11 +253,7 @@ class Parser {
     // Any other line: before the trace it is one of the many informational
     // lines (Modules linked in, Hardware name, Workqueue, pstate, a stack
     // dump); after it, the report has ended.
-    if (cur->in_trace || ++cur->unknown > kMaxUnknownBeforeTrace) {
-      open_.erase(l.caller);
-      return;
-    }
-    touch(*r, l);
+    if (cur->in_trace || ++cur->unknown > kMaxUnknownBeforeTrace) open_.erase(l.caller);
   }
 
   std::vector<Report> take() { return std::move(reports_); }

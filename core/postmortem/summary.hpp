@@ -21,7 +21,7 @@ struct TaskSummary {
   std::optional<int> pid;
   std::string comm;
   size_t reports = 0;
-  std::string first_timestamp, last_timestamp;
+  std::string first_timestamp, last_timestamp;  // when the first and the last report began
   std::vector<std::pair<std::string, size_t>> rips;  // "sym+0x15/0x20" -> count, most frequent first
 };
 

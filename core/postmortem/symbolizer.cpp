@@ -173,13 +173,13 @@ std::optional<std::pair<std::string, uint64_t>> Symbolizer::symbol_at(const std:
   if (!obj) return std::nullopt;
   const auto& v = (*obj)->by_addr;
   auto it = std::upper_bound(v.begin(), v.end(), addr, [](uint64_t a, const Object::Sym& s) { return a < s.addr; });
-  // Among symbols at or below addr, the nearest that covers it.
-  while (it != v.begin()) {
-    --it;
-    if (addr < it->addr + std::max<uint64_t>(it->size, 1)) return std::pair{it->name, addr - it->addr};
-    if (it->size != 0) return std::nullopt;
-  }
-  return std::nullopt;
+  // The nearest symbol at or below addr, as far as kallsyms would stretch
+  // it (to the next symbol); the last one only over its own size.
+  if (it == v.begin()) return std::nullopt;
+  --it;
+  uint64_t extent = std::max<uint64_t>({it->gap, it->size, 1});
+  if (addr >= it->addr + extent) return std::nullopt;
+  return std::pair{it->name, addr - it->addr};
 }
 
 std::optional<std::pair<uint64_t, std::string>> Symbolizer::symbol_start(const SymbolizedLocation& at) {
