@@ -38,12 +38,16 @@ const Dwfl_Callbacks kOfflineCallbacks = {
     dwfl_build_id_find_elf, dwfl_standard_find_debuginfo, dwfl_offline_section_address, &no_debuginfo_path,
 };
 
-Result<std::unique_ptr<Symbolizer::Object>> open_object(const std::string& name, const std::string& path) {
+// vmlinux at its link addresses (arm64's is ET_DYN, which "offline"
+// reporting would move), a module's ET_REL .ko laid out by libdwfl.
+Result<std::unique_ptr<Symbolizer::Object>> open_object(const std::string& name, const std::string& path,
+                                                        bool at_link_addresses) {
   auto obj = std::make_unique<Symbolizer::Object>();
   obj->path = path;
   obj->dwfl = dwfl_begin(&kOfflineCallbacks);
   if (!obj->dwfl) return fail(Errc::io, std::string("libdwfl: ") + dwfl_errmsg(-1));
-  obj->mod = dwfl_report_offline(obj->dwfl, name.c_str(), path.c_str(), -1);
+  obj->mod = at_link_addresses ? dwfl_report_elf(obj->dwfl, name.c_str(), path.c_str(), -1, 0, true)
+                               : dwfl_report_offline(obj->dwfl, name.c_str(), path.c_str(), -1);
   if (!obj->mod) return fail(Errc::format, path + ": " + dwfl_errmsg(-1));
   dwfl_report_end(obj->dwfl, nullptr, nullptr);
   int n = dwfl_module_getsymtab(obj->mod);
@@ -95,7 +99,7 @@ Result<std::unique_ptr<Symbolizer>> Symbolizer::open(const std::string& vmlinux,
   std::unique_ptr<Symbolizer> s(new Symbolizer());
   s->vmlinux_path_ = vmlinux;
   s->find_module_ = std::move(find_module);
-  ASSIGN_OR_RETURN(auto obj, open_object("vmlinux", vmlinux));
+  ASSIGN_OR_RETURN(auto obj, open_object("vmlinux", vmlinux, true));
   GElf_Addr bias;
   Elf* elf = dwfl_module_getelf(obj->mod, &bias);
   GElf_Ehdr eh;
@@ -119,7 +123,7 @@ Result<Symbolizer::Object*> Symbolizer::object_for(const std::string& module) {
     failed_.emplace(module, e);
     return fail(std::move(e));
   }
-  auto obj = open_object(module, *path);
+  auto obj = open_object(module, *path, false);
   if (!obj) {
     failed_.emplace(module, obj.error());
     return fail(Error(obj.error()));
