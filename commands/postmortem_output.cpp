@@ -1,8 +1,6 @@
 #include "commands/postmortem_output.hpp"
 
 #include <algorithm>
-#include <elf.h>
-
 #include <cstdio>
 
 #include "commands/module_debuginfo.hpp"
@@ -61,7 +59,7 @@ void print_registers(Output& out, const RegisterSet& regs) {
   if (!line.empty()) out.line("    " + line);
 }
 
-void print_code(Output& out, const AnalyzedCode& code, bool arm64) {
+void print_code(Output& out, const AnalyzedCode& code) {
   out.line(std::string("  CODE") + (code.matches_vmlinux ? " (the vmlinux's own bytes):" : ":"));
   if (!code.error.empty() && code.lines.empty()) {
     out.line("    (" + code.error + ")");
@@ -75,7 +73,7 @@ void print_code(Output& out, const AnalyzedCode& code, bool arm64) {
       last_source = s;
     }
     std::string bytes;
-    if (arm64 && l.insn.bytes.size() == 4) {
+    if (code.words && l.insn.bytes.size() == 4) {
       char w[16];
       std::snprintf(w, sizeof w, "%02x%02x%02x%02x", l.insn.bytes[3], l.insn.bytes[2], l.insn.bytes[1], l.insn.bytes[0]);
       bytes = w;
@@ -94,7 +92,7 @@ void print_code(Output& out, const AnalyzedCode& code, bool arm64) {
   }
 }
 
-void print_report(Output& out, size_t n, const AnalyzedReport& ar, bool arm64) {
+void print_report(Output& out, size_t n, const AnalyzedReport& ar) {
   const Report& r = ar.report;
   out.line("");
   std::string head = "REPORT " + std::to_string(n) + ": " + report_kind_name(r.kind) + "  (line " +
@@ -110,15 +108,15 @@ void print_report(Output& out, size_t n, const AnalyzedReport& ar, bool arm64) {
     const RegisterSet& regs = r.registers[i];
     const AnalyzedRegisters& a = ar.registers[i];
     if (!regs.ip.symbol.empty() || regs.ip.address) {
-      out.line(std::string("  ") + (arm64 ? "pc : " : "RIP: ") + regs.ip.text() + (regs.user ? "  (user space)" : ""));
+      out.line("  " + regs.label + ": " + regs.ip.text() + (regs.user ? "  (user space)" : ""));
       if (!regs.user) print_chain(out, a.ip, "      ");
     }
     if (regs.lr) {
-      out.line("  lr : " + regs.lr->text());
+      out.line("  lr: " + regs.lr->text());
       print_chain(out, a.lr, "      ");
     }
     print_registers(out, regs);
-    if (a.code) print_code(out, *a.code, arm64);
+    if (a.code) print_code(out, *a.code);
   }
   if (!r.frames.empty()) out.line("  CALL TRACE:");
   std::string context;
@@ -219,7 +217,6 @@ Status run_postmortem(std::string_view log_text, const PostmortemRequest& req, O
                        return find_module_file(m, dirs);
                      }));
   }
-  bool arm64 = sym && sym->machine() == EM_AARCH64;
   Analysis a = analyze(std::move(reports), sym.get());
   out.line("LOG: " + req.log_name + "  REPORTS: " + std::to_string(a.reports.size()) +
            (sym ? "  VMLINUX: " + basename_of(req.vmlinux) : "  (no vmlinux: parsed, not symbolized)"));
@@ -232,7 +229,7 @@ Status run_postmortem(std::string_view log_text, const PostmortemRequest& req, O
              " distinct symbol+offset/size locations checked");
   }
   if (!req.summary_only)
-    for (size_t i = 0; i < a.reports.size(); ++i) print_report(out, i + 1, a.reports[i], arm64);
+    for (size_t i = 0; i < a.reports.size(); ++i) print_report(out, i + 1, a.reports[i]);
   std::vector<Report> plain;
   for (auto& r : a.reports) plain.push_back(std::move(r.report));
   print_summary(out, summarize(plain), plain.size());

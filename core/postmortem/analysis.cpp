@@ -9,9 +9,18 @@ namespace kinspect {
 
 namespace {
 
+AnalyzedCode failed(std::string why) {
+  AnalyzedCode c;
+  c.error = std::move(why);
+  return c;
+}
+
 class Analyzer {
  public:
   explicit Analyzer(Symbolizer* sym) : sym_(sym) {}
+
+  size_t checked() const { return checked_; }
+  std::vector<std::string> mismatches() { return std::move(mismatches_); }
 
   Resolved resolve(const CodeLocation& loc) {
     std::string key = loc.text();
@@ -34,13 +43,21 @@ class Analyzer {
   }
 
   std::optional<AnalyzedCode> code(const RegisterSet& regs, const Resolved& ip) {
+    auto c = decoded(regs, ip);
+    if (c) c->words = c->words || (!regs.code.empty() && regs.label == "pc");
+    return c;
+  }
+
+ private:
+  std::optional<AnalyzedCode> decoded(const RegisterSet& regs, const Resolved& ip) {
     if (regs.code.empty()) return std::nullopt;
-    auto bytes = parse_code_bytes(regs.code);
-    if (!bytes) return AnalyzedCode{{}, false, {}, "no instruction bytes in the Code: line"};
+    auto bytes = parse_oops_code_bytes(regs.code);
+    if (!bytes) return failed("no instruction bytes in the Code: line");
     AnalyzedCode out;
+    out.words = bytes->arm64;
     // The bytes say the architecture: arm64 prints 32-bit words.
     dis_ = disassembler(bytes->arm64 ? DisasmArch::aarch64 : DisasmArch::x86_64);
-    if (!dis_) return AnalyzedCode{{}, false, {}, "no disassembler"};
+    if (!dis_) return failed("no disassembler");
     if (regs.user || (!sym_ && regs.ip.address)) return decode_only(*bytes, regs.ip.address.value_or(0));
     if (!sym_) {
       // No address anywhere: number the bytes as offsets into the RIP's
@@ -87,10 +104,6 @@ class Analyzer {
     return out;
   }
 
-  size_t checked() const { return checked_; }
-  std::vector<std::string> mismatches() { return std::move(mismatches_); }
-
- private:
   AnalyzedCode decode_only(const CodeBytes& bytes, uint64_t fault) {
     AnalyzedCode out;
     auto insns = decode_code(bytes, fault, *dis_, std::nullopt);

@@ -28,6 +28,7 @@ struct DecodedLine {
 struct AnalyzedCode {
   std::vector<DecodedLine> lines;
   bool matches_vmlinux = false;  // the log's bytes equal the vmlinux text at the RIP
+  bool words = false;            // printed as 32-bit instruction words (arm64)
   // Set when no address was known: instruction addresses are offsets into
   // this function (the RIP's), as the log's "+off" places them.
   std::string offsets_in;

@@ -1,7 +1,6 @@
-// The Code: line of an oops or lockup: the bytes around the faulting
-// instruction, x86_64 as "xx xx <xx> xx" and arm64 as little-endian words
-// "aaaaaaaa (bbbbbbbb)", the marked one being where RIP / pc points.
-// Decoding them needs a starting point on an instruction boundary: the
+// The Code: line of an oops or lockup (parsed per architecture by
+// arch/oops_lines.hpp): the bytes around the faulting instruction, the
+// marked one being where RIP / pc points. Decoding them needs a starting point on an instruction boundary: the
 // caller passes one when the vmlinux proves it (the bytes match the
 // vmlinux text, which is decoded from the function's start); otherwise the
 // first start that lands exactly on the marked instruction is taken, as
@@ -14,20 +13,11 @@
 #include <string_view>
 #include <vector>
 
+#include "arch/oops_lines.hpp"
 #include "core/disasm/disassembler.hpp"
 #include "core/error.hpp"
 
 namespace kinspect {
-
-struct CodeBytes {
-  std::vector<uint8_t> bytes;
-  size_t fault_index = 0;  // where the marked byte / word starts in `bytes`
-  bool arm64 = false;
-};
-
-// Nothing when the line carries no bytes ("Bad RIP value.", "Unable to
-// access opcode bytes at ...") or no marked byte.
-std::optional<CodeBytes> parse_code_bytes(std::string_view text);
 
 struct DecodedInstruction {
   uint64_t addr = 0;

@@ -46,6 +46,7 @@ struct Frame {
 // One set of registers: x86_64 "RIP: 0010:..." with RSP.. R15, or arm64
 // "pc : ..." / "lr : ..." with x0..x29.
 struct RegisterSet {
+  std::string label = "RIP";        // what the architecture calls the ip: "RIP", "pc"
   CodeLocation ip;                  // RIP, or arm64 pc
   std::optional<CodeLocation> lr;   // arm64 lr
   bool user = false;                // RIP in user space (CS 0033)

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "arch/oops_lines.hpp"
 #include "core/postmortem/log_line.hpp"
 #include "core/postmortem/report_lines.hpp"
 
@@ -109,26 +110,13 @@ void cpu_line(std::string_view s, Report& r) {
     if (c != ' ' || (!r.taint.empty() && r.taint.back() != ' ')) r.taint += c;
 }
 
-// "RIP: 0010:sym+0xf1/0x330", "RIP: 0033:0x47fbe9", "pc : sym+0x150/0x3b0",
-// 4.x arm64 "PC is at sym+0x34/0x60".
-std::optional<RegisterSet> ip_line(std::string_view s) {
+std::optional<RegisterSet> ip_line(const OopsIpLine& l) {
   RegisterSet set;
-  std::string_view loc;
-  if (s.starts_with("RIP: ")) {
-    std::string_view rest = trim(s.substr(5));
-    size_t colon = rest.find(':');
-    if (colon == std::string_view::npos || colon > 4) return std::nullopt;
-    std::string_view cs = rest.substr(0, colon);
-    set.user = cs == "0033" || cs == "0023" || cs == "002b";
-    loc = rest.substr(colon + 1);
-  } else if (s.starts_with("pc : ") || s.starts_with("PC is at ")) {
-    loc = s.substr(s.starts_with("pc : ") ? 5 : 9);
-  } else {
-    return std::nullopt;
-  }
-  auto parsed = parse_code_location(loc);
+  auto parsed = parse_code_location(l.location);
   if (!parsed) return std::nullopt;
+  set.label = l.label;
   set.ip = *parsed;
+  set.user = l.user;
   // A bare address below the kernel's half of the address space is a user pc.
   if (set.ip.symbol.empty() && set.ip.address && *set.ip.address < (1ull << 63)) set.user = true;
   return set;
@@ -173,7 +161,15 @@ class Parser {
       touch(*r, l);
       return;
     }
-    if (auto set = ip_line(body)) {
+    auto ip = parse_oops_ip_line(body);
+    if (ip && ip->link_register) {
+      if (auto loc = parse_code_location(ip->location); loc && cur && !r->registers.empty()) {
+        r->registers.back().lr = *loc;
+        touch(*r, l);
+      }
+      return;
+    }
+    if (auto set = ip ? ip_line(*ip) : std::nullopt) {
       // A kernel RIP after the user-mode registers that end a trace is the
       // next report's, printed without its header.
       bool after_user = cur && !set->user && !r->registers.empty() && r->registers.back().user;
@@ -186,12 +182,6 @@ class Parser {
       return;
     }
     if (!cur) return;
-    if (body.starts_with("lr : ") || body.starts_with("LR is at ")) {
-      if (auto loc = parse_code_location(body.substr(body.starts_with("lr : ") ? 5 : 9)); loc && !r->registers.empty())
-        r->registers.back().lr = *loc;
-      touch(*r, l);
-      return;
-    }
     if (body.starts_with("Code: ")) {
       if (r->registers.empty()) r->registers.emplace_back();
       r->registers.back().code = std::string(trim(body.substr(6)));

@@ -217,7 +217,7 @@ TEST(PostmortemCode, X86BytesSyncOnTheMarkedByte) {
   // push %rbp; mov %rsp,%rbp; <nopl 0x0(%rax,%rax,1)>; pop %rbp; ret; the
   // first byte is the tail of an earlier instruction, so decoding must
   // start one byte in to land on the marked one.
-  auto code = parse_code_bytes("e5 55 48 89 e5 <0f> 1f 44 00 00 5d c3");
+  auto code = parse_oops_code_bytes("e5 55 48 89 e5 <0f> 1f 44 00 00 5d c3");
   ASSERT_TRUE(code);
   EXPECT_FALSE(code->arm64);
   EXPECT_EQ(code->fault_index, 5u);
@@ -236,13 +236,13 @@ TEST(PostmortemCode, X86BytesSyncOnTheMarkedByte) {
   auto synced = decode_code(*code, 0x1000, **dis, 0xffcu);
   ASSERT_TRUE(synced);
   EXPECT_EQ((*synced)[0].text, "push   %rbp");
-  EXPECT_FALSE(parse_code_bytes("Bad RIP value."));
-  EXPECT_FALSE(parse_code_bytes("55 48 89 e5"));  // nothing marked
+  EXPECT_FALSE(parse_oops_code_bytes("Bad RIP value."));
+  EXPECT_FALSE(parse_oops_code_bytes("55 48 89 e5"));  // nothing marked
 }
 
 TEST(PostmortemCode, Arm64WordsAreLittleEndian) {
   // stp x29, x30, [sp, #-16]!; mov x29, sp; (brk #0x800); ret
-  auto code = parse_code_bytes("a9bf7bfd 910003fd (d4210000) d65f03c0");
+  auto code = parse_oops_code_bytes("a9bf7bfd 910003fd (d4210000) d65f03c0");
   ASSERT_TRUE(code);
   EXPECT_TRUE(code->arm64);
   EXPECT_EQ(code->fault_index, 8u);

@@ -1,0 +1,50 @@
+// arm64's report lines: __show_regs() prints "pc : %pS" and "lr : %pS"
+// (4.x kernels before 2018's a06f818a7087 "arm64: __show_regs: Only resolve
+// kernel symbols when running at EL1": "PC is at" / "LR is at"), and
+// dump_kernel_instr() the instruction words around pc, each "%08x" of the
+// little-endian word, the one at pc in parentheses.
+#include <charconv>
+#include <tuple>
+
+#include "arch/oops_lines.hpp"
+
+namespace kinspect::arm64 {
+
+std::optional<OopsIpLine> oops_ip_line(std::string_view s) {
+  OopsIpLine l;
+  for (auto [prefix, label, lr] : {std::tuple{"pc : ", "pc", false}, std::tuple{"PC is at ", "pc", false},
+                                   std::tuple{"lr : ", "lr", true}, std::tuple{"LR is at ", "lr", true}}) {
+    std::string_view p = prefix;
+    if (!s.starts_with(p)) continue;
+    l.label = label;
+    l.link_register = lr;
+    l.location = s.substr(p.size());
+    return l;
+  }
+  return std::nullopt;
+}
+
+std::optional<CodeBytes> oops_code_bytes(std::string_view text) {
+  CodeBytes code;
+  code.arm64 = true;
+  bool marked = false;
+  while (!text.empty()) {
+    while (text.starts_with(" ")) text.remove_prefix(1);
+    std::string_view tok = text.substr(0, text.find(' '));
+    text.remove_prefix(tok.size());
+    if (tok.empty()) continue;
+    if (tok.size() == 10 && tok.front() == '(' && tok.back() == ')') {
+      marked = true;
+      code.fault_index = code.bytes.size();
+      tok = tok.substr(1, 8);
+    }
+    uint32_t w = 0;
+    if (tok.size() != 8 || std::from_chars(tok.data(), tok.data() + 8, w, 16).ptr != tok.data() + 8)
+      return std::nullopt;
+    for (int b = 0; b < 4; ++b) code.bytes.push_back(static_cast<uint8_t>(w >> (8 * b)));
+  }
+  if (!marked) return std::nullopt;
+  return code;
+}
+
+}  // namespace kinspect::arm64
