@@ -38,6 +38,11 @@ std::optional<OopsIpLine> oops_ip_line(std::string_view body);
 std::optional<CodeBytes> oops_code_bytes(std::string_view text);
 }  // namespace arm64
 
+// The shape both Code: lines share: blank-separated hex values of `digits`
+// digits, each stored little-endian, the one at the instruction pointer
+// between `open` and `close`. Used by the architectures' parsers.
+std::optional<CodeBytes> parse_marked_hex(std::string_view text, char open, char close, size_t digits);
+
 // Each architecture's form in turn.
 std::optional<OopsIpLine> parse_oops_ip_line(std::string_view body);
 // The text after "Code: "; nothing when it carries no bytes ("Bad RIP

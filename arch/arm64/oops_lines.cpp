@@ -3,7 +3,6 @@
 // kernel symbols when running at EL1": "PC is at" / "LR is at"), and
 // dump_kernel_instr() the instruction words around pc, each "%08x" of the
 // little-endian word, the one at pc in parentheses.
-#include <charconv>
 #include <tuple>
 
 #include "arch/oops_lines.hpp"
@@ -25,25 +24,8 @@ std::optional<OopsIpLine> oops_ip_line(std::string_view s) {
 }
 
 std::optional<CodeBytes> oops_code_bytes(std::string_view text) {
-  CodeBytes code;
-  code.arm64 = true;
-  bool marked = false;
-  while (!text.empty()) {
-    while (text.starts_with(" ")) text.remove_prefix(1);
-    std::string_view tok = text.substr(0, text.find(' '));
-    text.remove_prefix(tok.size());
-    if (tok.empty()) continue;
-    if (tok.size() == 10 && tok.front() == '(' && tok.back() == ')') {
-      marked = true;
-      code.fault_index = code.bytes.size();
-      tok = tok.substr(1, 8);
-    }
-    uint32_t w = 0;
-    if (tok.size() != 8 || std::from_chars(tok.data(), tok.data() + 8, w, 16).ptr != tok.data() + 8)
-      return std::nullopt;
-    for (int b = 0; b < 4; ++b) code.bytes.push_back(static_cast<uint8_t>(w >> (8 * b)));
-  }
-  if (!marked) return std::nullopt;
+  auto code = parse_marked_hex(text, '(', ')', 8);
+  if (code) code->arm64 = true;
   return code;
 }
 

@@ -3,8 +3,6 @@
 // printed by kernels that show SS there), 3.10-era kernels
 // "RIP: 0010:[<addr>]  [<addr>] sym+off/size"; show_opcodes() prints the
 // bytes around RIP with the one at RIP in <>.
-#include <charconv>
-
 #include "arch/oops_lines.hpp"
 
 namespace kinspect::x86_64 {
@@ -23,26 +21,6 @@ std::optional<OopsIpLine> oops_ip_line(std::string_view s) {
   return l;
 }
 
-std::optional<CodeBytes> oops_code_bytes(std::string_view text) {
-  CodeBytes code;
-  bool marked = false;
-  while (!text.empty()) {
-    while (text.starts_with(" ")) text.remove_prefix(1);
-    std::string_view tok = text.substr(0, text.find(' '));
-    text.remove_prefix(tok.size());
-    if (tok.empty()) continue;
-    if (tok.size() == 4 && tok.front() == '<' && tok.back() == '>') {
-      marked = true;
-      code.fault_index = code.bytes.size();
-      tok = tok.substr(1, 2);
-    }
-    uint8_t b = 0;
-    if (tok.size() != 2 || std::from_chars(tok.data(), tok.data() + 2, b, 16).ptr != tok.data() + 2)
-      return std::nullopt;  // prose ("Bad RIP value.") or another architecture's words
-    code.bytes.push_back(b);
-  }
-  if (!marked) return std::nullopt;
-  return code;
-}
+std::optional<CodeBytes> oops_code_bytes(std::string_view text) { return parse_marked_hex(text, '<', '>', 2); }
 
 }  // namespace kinspect::x86_64

@@ -27,7 +27,7 @@ class Analyzer {
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     Resolved r;
     if (!sym_) {
-      r.error = "no vmlinux";
+      // Parse-only: nothing to say per frame.
     } else if (auto w = sym_->resolve(loc)) {
       r.where = std::move(w).value();
       if (!loc.symbol.empty()) ++checked_;
