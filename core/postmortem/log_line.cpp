@@ -106,7 +106,7 @@ LogLine parse_log_line(std::string_view s) {
     while (date_end < s.size() && (s[date_end] == '.' || digit(s[date_end]))) ++date_end;
     if (date_end < s.size() && s[date_end] == ' ') {
       if (auto body = after_host_tag(s.substr(date_end + 1))) {
-        if (out.timestamp.empty()) out.timestamp = std::string(s.substr(0, date_end));
+        if (out.timestamp.empty() && !body->empty()) out.timestamp = std::string(s.substr(0, date_end));
         s = *body;
       }
     }
@@ -115,7 +115,7 @@ LogLine parse_log_line(std::string_view s) {
     size_t date_end = s.find(' ');
     if (date_end != std::string_view::npos) {
       if (auto body = after_host_tag(s.substr(date_end + 1))) {
-        if (out.timestamp.empty()) out.timestamp = std::string(s.substr(0, date_end));
+        if (out.timestamp.empty() && !body->empty()) out.timestamp = std::string(s.substr(0, date_end));
         s = *body;
       }
     }

@@ -10,59 +10,53 @@
 
 using namespace kinspect;
 
-TEST(PostmortemLogLine, PlainDmesg) {
-  LogLine l = parse_log_line("watchdog: BUG: soft lockup - CPU#0 stuck for 14s! [insmod:124]  \r");
-  EXPECT_EQ(l.body, "watchdog: BUG: soft lockup - CPU#0 stuck for 14s! [insmod:124]");
-  EXPECT_EQ(l.timestamp, "");
-  EXPECT_FALSE(l.seconds);
+// One line in each prefix style: the body, the timestamp and the caller id
+// that must come out of it.
+struct PrefixCase {
+  const char* style;
+  const char* line;
+  const char* body;
+  const char* timestamp;
+  const char* caller;
+};
+
+const PrefixCase kPrefixCases[] = {
+    {"plain dmesg, trailing blanks and CR", "watchdog: BUG: soft lockup - CPU#0 stuck for 14s! [insmod:124]  \r",
+     "watchdog: BUG: soft lockup - CPU#0 stuck for 14s! [insmod:124]", "", ""},
+    {"printk time keeps a frame's indent", "[   22.548911]  on_each_cpu_cond_mask+0x20/0x40",
+     " on_each_cpu_cond_mask+0x20/0x40", "[   22.548911]", ""},
+    {"printk caller id, task", "[  105.812000] [  T124] CPU: 1 PID: 124 Comm: a", "CPU: 1 PID: 124 Comm: a",
+     "[  105.812000]", "T124"},
+    {"printk caller id, cpu", "[  105.812000][    C1] NMI backtrace for cpu 1", "NMI backtrace for cpu 1",
+     "[  105.812000]", "C1"},
+    {"syslog", "Jan  5 03:41:25 cc-compute-4 kernel: RIP: 0010:f+0x99/0xf0", "RIP: 0010:f+0x99/0xf0",
+     "Jan  5 03:41:25", ""},
+    {"syslog around printk time", "Nov 12 10:10:59 node-2 kernel: [12345.678901] Call Trace:", "Call Trace:",
+     "Nov 12 10:10:59", ""},
+    {"journalctl short-precise", "Nov 12 10:10:59.123456 node-2 kernel: x", "x", "Nov 12 10:10:59.123456", ""},
+    {"journalctl short-iso", "2022-11-12T10:10:59+0800 node-2 kernel: Call Trace:", "Call Trace:",
+     "2022-11-12T10:10:59+0800", ""},
+    {"another program's syslog line", "Nov 12 10:10:59 node-2 sshd[123]: Accepted key", "", "", ""},
+    {"incident 3's collector",
+     "2022-11-12 10:10:59 +0800 | messages | Nov 12 10:10:59 node-2 kernel: [<ffffffff810bd514>] __wake_up+0x44/0x50   ",
+     "[<ffffffff810bd514>] __wake_up+0x44/0x50", "2022-11-12 10:10:59 +0800", ""},
+    {"dmesg -T", "[Sat Nov 12 10:10:59 2022] Kernel panic - not syncing: x", "Kernel panic - not syncing: x",
+     "[Sat Nov 12 10:10:59 2022]", ""},
+};
+
+TEST(PostmortemLogLine, EveryPrefixStyle) {
+  for (const auto& c : kPrefixCases) {
+    LogLine l = parse_log_line(c.line);
+    EXPECT_EQ(l.body, c.body) << c.style;
+    EXPECT_EQ(l.timestamp, c.timestamp) << c.style;
+    EXPECT_EQ(l.caller, c.caller) << c.style;
+  }
 }
 
-TEST(PostmortemLogLine, PrintkTimestampKeepsFrameIndent) {
-  LogLine l = parse_log_line("[   22.548911]  on_each_cpu_cond_mask+0x20/0x40");
-  EXPECT_EQ(l.body, " on_each_cpu_cond_mask+0x20/0x40");
-  EXPECT_EQ(l.timestamp, "[   22.548911]");
-  ASSERT_TRUE(l.seconds);
-  EXPECT_DOUBLE_EQ(*l.seconds, 22.548911);
-}
-
-TEST(PostmortemLogLine, PrintkCallerId) {
-  LogLine t = parse_log_line("[  105.812000] [  T124] CPU: 1 PID: 124 Comm: a");
-  EXPECT_EQ(t.caller, "T124");
-  EXPECT_EQ(t.body, "CPU: 1 PID: 124 Comm: a");
-  LogLine c = parse_log_line("[  105.812000][    C1] NMI backtrace for cpu 1");
-  EXPECT_EQ(c.caller, "C1");
-  EXPECT_EQ(c.body, "NMI backtrace for cpu 1");
-}
-
-TEST(PostmortemLogLine, SyslogAndJournal) {
-  LogLine s = parse_log_line("Jan  5 03:41:25 cc-compute-4 kernel: RIP: 0010:f+0x99/0xf0");
-  EXPECT_EQ(s.body, "RIP: 0010:f+0x99/0xf0");
-  EXPECT_EQ(s.timestamp, "Jan  5 03:41:25");
-  // syslog wrapping a printk timestamp.
-  LogLine n = parse_log_line("Nov 12 10:10:59 node-2 kernel: [12345.678901] Call Trace:");
-  EXPECT_EQ(n.body, "Call Trace:");
-  EXPECT_EQ(n.timestamp, "Nov 12 10:10:59");
-  EXPECT_DOUBLE_EQ(*n.seconds, 12345.678901);
-  // journalctl -o short-precise and -o short-iso.
-  EXPECT_EQ(parse_log_line("Nov 12 10:10:59.123456 node-2 kernel: x").body, "x");
-  LogLine iso = parse_log_line("2022-11-12T10:10:59+0800 node-2 kernel: Call Trace:");
-  EXPECT_EQ(iso.body, "Call Trace:");
-  EXPECT_EQ(iso.timestamp, "2022-11-12T10:10:59+0800");
-  // Other programs' lines have no kernel body.
-  EXPECT_EQ(parse_log_line("Nov 12 10:10:59 node-2 sshd[123]: Accepted key").body, "");
-}
-
-TEST(PostmortemLogLine, CollectorFormat) {
-  LogLine l = parse_log_line(
-      "2022-11-12 10:10:59 +0800 | messages | Nov 12 10:10:59 node-2 kernel: [<ffffffff810bd514>] __wake_up+0x44/0x50   ");
-  EXPECT_EQ(l.body, "[<ffffffff810bd514>] __wake_up+0x44/0x50");
-  EXPECT_EQ(l.timestamp, "2022-11-12 10:10:59 +0800");
-}
-
-TEST(PostmortemLogLine, DmesgT) {
-  LogLine l = parse_log_line("[Sat Nov 12 10:10:59 2022] Kernel panic - not syncing: x");
-  EXPECT_EQ(l.body, "Kernel panic - not syncing: x");
-  EXPECT_EQ(l.timestamp, "[Sat Nov 12 10:10:59 2022]");
+TEST(PostmortemLogLine, PrintkSecondsAreKept) {
+  EXPECT_DOUBLE_EQ(parse_log_line("[   22.548911] x").seconds.value_or(0), 22.548911);
+  EXPECT_DOUBLE_EQ(parse_log_line("Nov 12 10:10:59 node-2 kernel: [12345.678901] x").seconds.value_or(0), 12345.678901);
+  EXPECT_FALSE(parse_log_line("x").seconds);
 }
 
 TEST(PostmortemLines, FrameFormats) {
