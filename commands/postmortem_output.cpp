@@ -220,6 +220,16 @@ Status run_postmortem(std::string_view log_text, const PostmortemRequest& req, O
   Analysis a = analyze(std::move(reports), sym.get());
   out.line("LOG: " + req.log_name + "  REPORTS: " + std::to_string(a.reports.size()) +
            (sym ? "  VMLINUX: " + basename_of(req.vmlinux) : "  (no vmlinux: parsed, not symbolized)"));
+  // Releases first: the plainest sign of the wrong vmlinux.
+  if (sym && !sym->release().empty()) {
+    std::vector<std::string> others;
+    for (const auto& r : a.reports)
+      if (!r.report.release.empty() && r.report.release != sym->release() &&
+          std::find(others.begin(), others.end(), r.report.release) == others.end())
+        others.push_back(r.report.release);
+    for (const auto& rel : others)
+      out.line("WARNING: the log's kernel is " + rel + ", this vmlinux is " + sym->release());
+  }
   if (!a.mismatches.empty()) {
     out.line("WARNING: this vmlinux does not match the log: " + std::to_string(a.mismatches.size()) + " of " +
              std::to_string(a.locations_checked) + " symbol+offset/size locations disagree, e.g.");

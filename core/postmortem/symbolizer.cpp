@@ -91,6 +91,30 @@ std::string function_name(Dwarf_Die* die) {
   return n.empty() ? attr_string(die, DW_AT_linkage_name) : n;
 }
 
+// "Linux version 6.1.0-56-cloud-amd64 (...)" -> "6.1.0-56-cloud-amd64".
+std::string banner_release(Dwfl_Module* mod) {
+  int n = dwfl_module_getsymtab(mod);
+  for (int i = 0; i < n; ++i) {
+    GElf_Sym sym;
+    GElf_Addr addr;
+    GElf_Word shndx = 0;
+    Elf* elf = nullptr;
+    const char* nm = dwfl_module_getsym_info(mod, i, &sym, &addr, &shndx, &elf, nullptr);
+    if (!nm || std::strcmp(nm, "linux_banner") != 0 || !elf) continue;
+    GElf_Shdr sh;
+    Elf_Scn* scn = elf_getscn(elf, shndx);
+    if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS) return {};
+    Elf_Data* d = elf_getdata(scn, nullptr);
+    if (!d || sym.st_value < sh.sh_addr || sym.st_value - sh.sh_addr >= d->d_size) return {};
+    const char* text = static_cast<const char*>(d->d_buf) + (sym.st_value - sh.sh_addr);
+    std::string banner(text, strnlen(text, d->d_size - (sym.st_value - sh.sh_addr)));
+    constexpr std::string_view kPrefix = "Linux version ";
+    if (!banner.starts_with(kPrefix)) return {};
+    return banner.substr(kPrefix.size(), banner.find(' ', kPrefix.size()) - kPrefix.size());
+  }
+  return {};
+}
+
 }  // namespace
 
 Symbolizer::~Symbolizer() = default;
@@ -107,6 +131,7 @@ Result<std::unique_ptr<Symbolizer>> Symbolizer::open(const std::string& vmlinux,
   if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
     return fail(Errc::invalid_argument, vmlinux + ": not a vmlinux (an ELF executable)");
   s->machine_ = eh.e_machine;
+  s->release_ = banner_release(obj->mod);
   s->objects_.emplace("", std::move(obj));
   return s;
 }

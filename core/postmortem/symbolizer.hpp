@@ -11,6 +11,10 @@
 // located by name, so KASLR and module load addresses never matter. libdw
 // finds the compilation unit of an address through .debug_aranges; nothing
 // is indexed up front, so a 30-frame log costs 30 lookups, not a DWARF scan.
+//
+// A call-trace frame is a return address, the instruction after the call;
+// like scripts/faddr2line and addr2line, the address is resolved as
+// printed (not minus one), so the answers are addr2line's.
 #pragma once
 
 #include <cstdint>
@@ -62,6 +66,9 @@ class Symbolizer {
   Symbolizer& operator=(const Symbolizer&) = delete;
 
   uint16_t machine() const;  // EM_X86_64 or EM_AARCH64
+  // The kernel release in the vmlinux's linux_banner ("Linux version R
+  // ..."), "" when it has none.
+  const std::string& release() const { return release_; }
   const std::string& vmlinux_path() const;
 
   // Resolves a location with a symbol (or a bare vmlinux address).
@@ -83,6 +90,7 @@ class Symbolizer {
   Result<Object*> object_for(const std::string& module);
 
   std::string vmlinux_path_;
+  std::string release_;
   uint16_t machine_ = 0;
   ModuleFileFinder find_module_;
   std::map<std::string, std::unique_ptr<Object>> objects_;  // by module name, "" = vmlinux

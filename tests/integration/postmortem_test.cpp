@@ -295,6 +295,12 @@ TEST(PostmortemSample, ForeignVmlinuxIsCalledOut) {
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("WARNING: this vmlinux does not match the log"), std::string::npos) << r.out.substr(0, 500);
   EXPECT_NE(r.out.find("smp_call_function_many_cond is 0x3b0 bytes in vmlinux, 0x330 in the log"), std::string::npos);
+  EXPECT_NE(r.out.find("WARNING: the log's kernel is " + x86.fact("release") + ", this vmlinux is " + arm.fact("release")),
+            std::string::npos)
+      << r.out.substr(0, 500);
+  // The right vmlinux: no warning at all.
+  RunResult ok = run_kinspect({"--log", x86.path("CONSOLE_LOG"), x86.path("VMLINUX")});
+  EXPECT_EQ(ok.out.find("WARNING"), std::string::npos) << ok.out.substr(0, 500);
 }
 
 TEST(PostmortemSample, SessionCommandReadsTheDumpsOwnLog) {
