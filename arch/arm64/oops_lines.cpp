@@ -1,8 +1,8 @@
-// arm64's report lines: __show_regs() prints "pc : %pS" and "lr : %pS"
-// (4.x kernels before 2018's a06f818a7087 "arm64: __show_regs: Only resolve
-// kernel symbols when running at EL1": "PC is at" / "LR is at"), and
-// dump_kernel_instr() the instruction words around pc, each "%08x" of the
-// little-endian word, the one at pc in parentheses.
+// arm64's report lines: __show_regs() prints "pc : %pS" and "lr : %pS" for
+// the kernel and "pc : %016llx" for user mode (older 4.x kernels: "PC is
+// at" / "LR is at"), and dump_kernel_instr() the four instruction words
+// before pc and the one at it, each "%08x" of the little-endian word, the
+// one at pc in parentheses.
 #include <tuple>
 
 #include "arch/oops_lines.hpp"

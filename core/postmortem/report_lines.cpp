@@ -54,7 +54,8 @@ std::optional<CodeLocation> parse_code_location(std::string_view s) {
     }
     if (s.empty()) return loc;
   }
-  if (s.starts_with("0x") && s.find('+') == std::string_view::npos) {
+  // arm64 prints a user pc as 16 bare hex digits.
+  if ((s.starts_with("0x") || (s.size() == 16 && is_hex(s))) && s.find('+') == std::string_view::npos) {
     auto a = hex_value(s);
     if (!a) return std::nullopt;
     loc.address = a;

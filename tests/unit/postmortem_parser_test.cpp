@@ -148,6 +148,36 @@ TEST(PostmortemParser, EveryReportKind) {
   EXPECT_EQ(rs[8].pid, 42);
 }
 
+TEST(PostmortemParser, Arm64UserAndKernelPc) {
+  const char* log =
+      "Unable to handle kernel NULL pointer dereference at virtual address 0000000000000008\n"
+      "Internal error: Oops: 96000005 [#1] SMP\n"
+      "CPU: 1 PID: 5 Comm: sh Not tainted 6.1.0 #1\n"
+      "pc : foo+0x10/0x40 [bar]\n"
+      "lr : baz+0x8/0x20\n"
+      "sp : ffff800009e63da0\n"
+      "Code: a9bf7bfd 910003fd f9400000 d503201f (b9400821)\n"
+      "Internal error: Oops: 96000005 [#2] SMP\n"
+      "CPU: 2 PID: 6 Comm: sh Not tainted 6.1.0 #1\n"
+      "pc : 0000ffff8c0a1234\n";
+  auto rs = parse_reports(log);
+  ASSERT_EQ(rs.size(), 2u);
+  EXPECT_EQ(rs[0].kind, ReportKind::oops);
+  ASSERT_EQ(rs[0].registers.size(), 1u);
+  const RegisterSet& k = rs[0].registers[0];
+  EXPECT_EQ(k.label, "pc");
+  EXPECT_EQ(k.ip.module, "bar");
+  ASSERT_TRUE(k.lr);
+  EXPECT_EQ(k.lr->symbol, "baz");
+  EXPECT_EQ(k.regs.at(0).first, "sp");
+  auto code = parse_oops_code_bytes(k.code);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(code->fault_index, 16u);
+  ASSERT_EQ(rs[1].registers.size(), 1u);
+  EXPECT_TRUE(rs[1].registers[0].user);
+  EXPECT_EQ(rs[1].registers[0].ip.address, 0x0000ffff8c0a1234ull);
+}
+
 TEST(PostmortemParser, InterleavedCpusByCallerId) {
   // Two CPUs' NMI backtraces, printed at once, line by line interleaved.
   const char* log =
