@@ -79,7 +79,9 @@ DESCRIPTION
   as scripts/faddr2line prints them ("(inlined by)"); the registers; the
   Code: bytes disassembled with the faulting instruction marked "=>",
   aligned on the function's instructions and with source lines when the
-  bytes are the vmlinux's own. "?" frames are marked unreliable. When a
+  bytes are the vmlinux's own. Report lines whose header is missing (a
+  grep's output, a cut log) show as "fragment" reports, one per "CPU:"
+  line or stray RIP. "?" frames are marked unreliable. When a
   frame's "+off/size" does not fit the vmlinux, a WARNING says the vmlinux
   does not match the log.
 

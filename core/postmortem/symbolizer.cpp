@@ -144,7 +144,7 @@ Result<Symbolizer::Object*> Symbolizer::object_for(const std::string& module) {
   if (auto it = failed_.find(module); it != failed_.end()) return fail(Error(it->second));
   std::optional<std::string> path = find_module_ ? find_module_(module) : std::nullopt;
   if (!path) {
-    Error e = make_error(Errc::not_found, "no debug file found for module " + module + " (add its directory with --mod-dir)");
+    Error e = make_error(Errc::not_found, "no debug file found for module " + module + " (give its directory: --mod-dir, postmortem -d)");
     failed_.emplace(module, e);
     return fail(std::move(e));
   }
