@@ -36,6 +36,7 @@ extern const CommandSpec kTaskCommand;
 extern const CommandSpec kForeachCommand;
 extern const CommandSpec kRunqCommand;
 extern const CommandSpec kAliasCommand;
+extern const CommandSpec kPostmortemCommand;
 
 namespace {
 
@@ -65,6 +66,7 @@ const std::array kCommands = {
     &kForeachCommand,
     &kRunqCommand,
     &kAliasCommand,
+    &kPostmortemCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,
