@@ -90,4 +90,31 @@ TEST(Interactive, CompletionPipeAndCtrlCUnderTmux) {
   std::filesystem::remove_all(home);
 }
 
+// Output longer than the terminal goes through less; quitting it returns to
+// the prompt, and `set scroll off` prints straight through.
+TEST(Interactive, LongOutputIsPagedUnlessScrollIsOff) {
+  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");
+  if (run_shell("command -v tmux && command -v less").status != 0) GTEST_SKIP() << "tmux or less missing";
+  std::string home = "/tmp/kinspect-tmux-home-pager-" + std::to_string(getpid());
+  std::filesystem::create_directories(home);
+  Tmux t("env -u PAGER HOME=" + home + " TERM=xterm LESS= " + std::string(KINSPECT_BINARY) + " -s " +
+         d.path("VMLINUX") + " " + d.path("VMCORE_QEMU_ELF"));
+  ASSERT_TRUE(t.started());
+  ASSERT_TRUE(t.wait_for("kinspect>")) << t.screen();
+  t.type("ps");
+  t.keys("Enter");
+  // less holds the rest back: the last task is not on the screen yet.
+  ASSERT_TRUE(t.wait_for("[kthreadd]")) << t.screen();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(t.screen().find("kinspect-panic"), std::string::npos) << t.screen();
+  t.keys("q");
+  ASSERT_TRUE(t.wait_for("kinspect>", 2)) << t.screen();
+  t.type("set scroll off");
+  t.keys("Enter");
+  t.type("ps");
+  t.keys("Enter");
+  EXPECT_TRUE(t.wait_for("kinspect-panic")) << t.screen();
+  std::filesystem::remove_all(home);
+}
+
 }  // namespace
