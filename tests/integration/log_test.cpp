@@ -84,12 +84,7 @@ TEST_P(LogDrgn, RecordsEqualDrgn) {
 INSTANTIATE_TEST_SUITE_P(SampleDumps, LogDrgn,
                          ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump",
                                            "arm64-sysrq", "arm64-csd-lockup"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+                         SampleName());
 
 }  // namespace
 }  // namespace kinspect::testing

@@ -106,12 +106,7 @@ TEST_P(Ps, ListsDrgnsTasksAndTheGuestsCount) {
 INSTANTIATE_TEST_SUITE_P(SampleDumps, Ps,
                          ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump",
                                            "arm64-sysrq", "arm64-csd-lockup"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+                         SampleName());
 
 // crash 8.0.2 (x86_64 only) lists the active tasks and the idle tasks:
 // those rows match byte for byte except PPID.

@@ -25,6 +25,17 @@ struct SampleDump {
   std::string crash_transcript(const std::string& vmcore_path) const;
 };
 
+// A gtest parameter name for a sample's name: "x86_64-sysrq" -> "x86_64_sysrq".
+struct SampleName {
+  template <class Info>
+  std::string operator()(const Info& info) const {
+    std::string n = info.param;
+    for (char& c : n)
+      if (c == '-') c = '_';
+    return n;
+  }
+};
+
 // Loads a sample dump; on failure sets *why and returns nullopt.
 std::optional<SampleDump> load_sample(const std::string& name, std::string* why);
 

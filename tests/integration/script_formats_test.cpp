@@ -62,11 +62,6 @@ TEST_P(ScriptFormats, SameTranscriptOnEveryFormat) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, ScriptFormats, ::testing::Values("x86_64-sysrq", "arm64-sysrq"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+                         SampleName());
 
 }  // namespace
