@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 
+#include "arch/arm64/frame_record.hpp"
 #include "core/linux/tasks.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"
@@ -15,10 +16,6 @@ namespace kinspect::arm64 {
 
 namespace {
 
-constexpr unsigned kFp = 29, kLr = 30, kSp = 31, kPc = 32;
-// user_pt_regs: x0-x30, sp, pc, pstate (arch/arm64/include/uapi/asm/ptrace.h).
-constexpr unsigned kUserRegsWords = 34;
-constexpr unsigned kPstate = 33;
 // THREAD_SIZE and IRQ_STACK_SIZE: 16K with 4K pages (arch/arm64/include/asm/memory.h).
 constexpr uint64_t kThreadSize = 16384;
 
@@ -26,16 +23,6 @@ struct StackRange {
   std::string name;
   uint64_t start = 0, end = 0;
 };
-
-ExceptionFrame frame_from_words(uint64_t address, std::vector<uint64_t> w) {
-  ExceptionFrame e;
-  e.address = address;
-  for (unsigned i = 0; i < 33 && i < w.size(); ++i) e.regs.set(i, w[i]);
-  // PSTATE.M[3:2] is the exception level the context ran at; 0 is EL0.
-  e.user_mode = w.size() > kPstate && ((w[kPstate] >> 2) & 3) == 0;
-  e.words = std::move(w);
-  return e;
-}
 
 class Arm64Unwinder final : public ArchUnwinder {
  public:
@@ -69,47 +56,18 @@ class Arm64Unwinder final : public ArchUnwinder {
       return fail(Errc::format, "NT_PRSTATUS pr_reg too short: " + std::to_string(pr_reg.size()));
     std::vector<uint64_t> w(kUserRegsWords);
     std::memcpy(w.data(), pr_reg.data(), kUserRegsWords * 8);
-    return frame_from_words(0, std::move(w));
+    return exception_from_words(0, std::move(w));
   }
 
   Result<std::optional<Frame>> step(Frame& f, Backtrace& bt) override {
-    auto fp = f.regs.get(kFp);
-    if (!fp) return fail(Errc::not_found, "frame pointer (x29) not known at this frame", f.pc);
-    if (*fp == 0) return std::optional<Frame>{};
-    f.cfa = *fp + 16;
-    // A return into the exception entry code: the record at fp is the one
-    // kernel_entry built inside struct pt_regs (S_STACKFRAME), so the next
-    // frame is the interrupted context with every register.
-    if (f.level > 0 && entry_end_ && f.pc >= entry_start_ && f.pc < entry_end_ && stackframe_off_) {
-      uint64_t regs_addr = *fp - stackframe_off_;
-      std::vector<uint64_t> w(pt_regs_size_ ? pt_regs_size_ / 8 : kUserRegsWords);
-      for (size_t i = 0; i < w.size(); ++i) {
-        auto v = prog_.read_u64(regs_addr + 8 * i);
-        if (!v) return std::move(v).error().context("reading pt_regs at " + hex(regs_addr));
-        w[i] = *v;
-      }
-      f.exception = frame_from_words(regs_addr, std::move(w));
-      Frame n;
-      n.regs = f.exception->regs;
-      n.pc = prog_.arch().strip_code_pointer(f.exception->words[kPc]);
-      n.regs.set(kPc, n.pc);
-      n.sp = f.exception->words[kSp];
-      n.pc_is_return_address = false;
-      return std::optional<Frame>{std::move(n)};
-    }
-    ASSIGN_OR_RETURN(uint64_t next_fp, prog_.read_u64(*fp));
-    ASSIGN_OR_RETURN(uint64_t lr, prog_.read_u64(*fp + 8));
-    // The last record of a task's stack is zeroed, inside its pt_regs
-    // (commit 7d7b720a4b80 "arm64: stacktrace: unwind to task_pt_regs").
-    if (lr == 0 && next_fp == 0) return std::optional<Frame>{};
-    Frame n;
-    n.pc = prog_.arch().strip_code_pointer(lr);
-    n.pc_is_return_address = true;
-    n.sp = *fp + 16;  // the caller's sp is at least above the callee's record
-    n.regs.set(kPc, n.pc);
-    n.regs.set(kFp, next_fp);
-    n.stack_slot = *fp;
-    return std::optional<Frame>{std::move(n)};
+    FrameRecordEnv env;
+    env.read = [this](uint64_t a) { return prog_.read_u64(a); };
+    env.strip = [this](uint64_t v) { return prog_.arch().strip_code_pointer(v); };
+    env.entry_start = entry_start_;
+    env.entry_end = entry_end_;
+    env.stackframe_offset = stackframe_off_;
+    env.pt_regs_words = pt_regs_size_ ? pt_regs_size_ / 8 : kUserRegsWords;
+    return frame_record_step(f, env);
   }
 
   std::string stack_name(uint64_t sp, const TaskInfo& task) override {
