@@ -96,7 +96,9 @@ void print_backtrace(Program& prog, ArchUnwinder& u, const Backtrace& bt, const 
     if (fmt.lines) print_source(prog, f, out);
     if (fmt.frame_words && i + 1 < fr.size() && fr[i + 1].stack == f.stack && !fr[i].exception) {
       uint64_t next = fr[i + 1].stack_slot ? fr[i + 1].stack_slot : fr[i + 1].sp;
-      if (next > slot) print_words(prog, slot + 8, next, out);
+      // From the frame's own stack pointer (one above its return address)
+      // through the slot holding the next frame's return address.
+      if (next >= f.sp) print_words(prog, f.sp, next, out);
     }
   }
   if (bt.user_regs) out.line(u.register_block(*bt.user_regs));
