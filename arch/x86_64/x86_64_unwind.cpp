@@ -84,6 +84,49 @@ class X86_64Unwinder final : public ArchUnwinder {
     return c;
   }
 
+  std::optional<RegisterSet> stopped_in_nmi(const TaskInfo& task, const ExceptionFrame& saved) override {
+    if (saved.words.size() < kPtRegsWords) return std::nullopt;
+    // An NMI from kernel mode runs on the NMI stack; one from user mode
+    // switches to the task stack first (entry_64.S, asm_exc_nmi).
+    for (const StackRange& s : stacks_of(task)) {
+      if (s.name != "NMI exception" && s.name != "task") continue;
+      if (auto r = search_stack(s, saved)) return r;
+    }
+    return std::nullopt;
+  }
+
+  // The lowest return address on `s` whose ORC chain ends at the saved
+  // pt_regs: the innermost frame of the NMI handler that saved them.
+  std::optional<RegisterSet> search_stack(const StackRange& s, const ExceptionFrame& saved) {
+    std::vector<uint8_t> bytes(s.end - s.start);
+    if (!prog_.read(s.start, bytes).ok()) return std::nullopt;
+    ReadWord read = [this](uint64_t a) { return prog_.read_u64(a); };
+    for (size_t off = 0; off + 8 <= bytes.size(); off += 8) {
+      uint64_t v = le64(&bytes[off]);
+      auto m = prog_.symbols().lookup(v);
+      if (!m || m->offset == 0 || (m->sym->type != 't' && m->sym->type != 'T')) continue;
+      Frame f;
+      f.pc = v;
+      f.pc_is_return_address = true;
+      f.regs.set(kRip, v);
+      f.regs.set(kRsp, s.start + off + 8);
+      for (int depth = 0; depth < 8; ++depth) {
+        auto n = orc_step(orc_, f, read);
+        if (!n.ok() || !*n) break;
+        if (f.exception) {
+          const auto& w = f.exception->words;
+          if (w[kPtRegsIp] != saved.words[kPtRegsIp] || w[kPtRegsSp] != saved.words[kPtRegsSp]) break;
+          RegisterSet r;
+          r.set(kRip, v);
+          r.set(kRsp, s.start + off + 8);
+          return r;
+        }
+        f = std::move(**n);
+      }
+    }
+    return std::nullopt;
+  }
+
   std::string stack_name(uint64_t sp, const TaskInfo& task) override {
     if (!prog_.arch().is_kernel_address(sp)) return "user";
     for (const StackRange& s : stacks_of(task))

@@ -155,6 +155,16 @@ Result<Backtrace> unwind_task(Program& prog, const TaskList& tasks, const TaskIn
 Result<Backtrace> unwind_task(Program& prog, ArchUnwinder& u, const TaskInfo& task,
                               const UnwindOptions& opts) {
   ASSIGN_OR_RETURN(InitialRegs init, initial_regs(prog, u, task));
+  if (init.note && written_by_kexec(prog)) {
+    if (auto nmi = u.stopped_in_nmi(task, *init.note)) {
+      Backtrace bt = unwind_from(u, task, *nmi, true, opts);
+      bool reached = !bt.frames.empty() && bt.stop_reason.empty();
+      if (reached) {
+        bt.regs_source = init.source + ", stopped in the NMI handler found on the NMI stack";
+        return bt;
+      }
+    }
+  }
   // A switch frame's pc is where the task resumes: a return address, unless
   // it is the first instruction of a function (a new task's ret_from_fork).
   bool ra = false;

@@ -44,6 +44,13 @@ class ArchUnwinder {
   // [start, end) of the stack holding sp, for bt -t/-T and -f.
   virtual std::optional<std::pair<uint64_t, uint64_t>> stack_bounds(uint64_t sp,
                                                                      const TaskInfo& task) = 0;
+  // When a dump's note holds the context an NMI interrupted (kdump's
+  // crash_nmi_callback saves the NMI's pt_regs), where the CPU really
+  // stopped: a frame on the NMI stack from which the unwind reaches a
+  // pt_regs equal to `saved`. Only pc and sp are known there.
+  virtual std::optional<RegisterSet> stopped_in_nmi(const TaskInfo& task, const ExceptionFrame& saved) {
+    return std::nullopt;
+  }
   // Text of a pt_regs register block as crash prints it (4-space indent,
   // one string with newlines), and the exception line's program counter.
   virtual std::string register_block(const ExceptionFrame& e) const = 0;

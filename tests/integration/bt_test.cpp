@@ -151,6 +151,37 @@ TEST(Bt, KdumpUserRegistersFramesWordsAndTextEqualCrash) {
   EXPECT_GE(text, 9);
 }
 
+// The CPU kdump stopped by NMI while it ran user code: its note holds the
+// user registers; the NMI handler's frames are found on the task stack and
+// equal crash's, down to the same register block.
+TEST(Bt, KdumpNmiStoppedCpuHasCrashsNmiFrames) {
+  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-kdump");
+  std::string vmcore = d.path("VMCORE_KDUMP_ELF");
+  RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), vmcore}, "bt -a\n");
+  ASSERT_EQ(ki.status, 0) << ki.err;
+  RunResult cr = run_crash(d.path("VMLINUX"), vmcore, "bt -a\n");
+  ASSERT_EQ(cr.status, 0) << cr.err;
+  auto ours = parse_bt(ki.out), theirs = parse_bt(cr.out);
+  const std::string panic = "PID: " + d.fact("panic_pid") + " ";
+  int checked = 0;
+  for (const Trace& c : theirs) {
+    if (c.header.rfind(panic, 0) == 0) continue;
+    const Trace* k = nullptr;
+    for (const Trace& t : ours)
+      if (t.header == c.header) k = &t;
+    ASSERT_NE(k, nullptr) << c.header << "\n" << ki.out;
+    std::set<std::string> mine;
+    for (const auto& l : k->lines) mine.insert(l.find('[') != std::string::npos ? l.substr(l.find('[')) : l);
+    for (const auto& l : c.lines) {
+      if (l.empty()) continue;
+      std::string key = l.find('[') != std::string::npos ? l.substr(l.find('[')) : l;
+      EXPECT_TRUE(mine.count(key)) << c.header << ": crash's line missing: " << l << "\n" << ki.out;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 10);
+}
+
 class BtSample : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(BtSample, SleepingTasksEqualDrgn) {
