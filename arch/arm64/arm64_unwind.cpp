@@ -9,6 +9,7 @@
 
 #include "arch/arm64/frame_record.hpp"
 #include "core/linux/tasks.hpp"
+#include "core/unwind/stack_map.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"
 
@@ -19,12 +20,7 @@ namespace {
 // THREAD_SIZE and IRQ_STACK_SIZE: 16K with 4K pages (arch/arm64/include/asm/memory.h).
 constexpr uint64_t kThreadSize = 16384;
 
-struct StackRange {
-  std::string name;
-  uint64_t start = 0, end = 0;
-};
-
-class Arm64Unwinder final : public ArchUnwinder {
+class Arm64Unwinder final : public StackMapUnwinder {
  public:
   explicit Arm64Unwinder(Program& prog) : prog_(prog) {
     if (auto o = prog.types().member_offset("pt_regs", "stackframe"); o.ok()) stackframe_off_ = *o;
@@ -70,48 +66,29 @@ class Arm64Unwinder final : public ArchUnwinder {
     return frame_record_step(f, env);
   }
 
-  std::string stack_name(uint64_t sp, const TaskInfo& task) override {
-    if (!prog_.arch().is_kernel_address(sp)) return "user";
-    for (const StackRange& s : stacks_of(task))
-      if (sp >= s.start && sp <= s.end) return s.name;
-    return "";
-  }
-
-  std::optional<std::pair<uint64_t, uint64_t>> stack_bounds(uint64_t sp,
-                                                             const TaskInfo& task) override {
-    for (const StackRange& s : stacks_of(task))
-      if (sp >= s.start && sp <= s.end) return std::make_pair(s.start, s.end);
-    return std::nullopt;
-  }
-
   std::string register_block(const ExceptionFrame& e) const override {
     return arm64_register_block(e);
   }
 
+ protected:
+  StackMap& stacks() override { return stacks_; }
+
  private:
-  const std::vector<StackRange>& stacks_of(const TaskInfo& task) {
-    auto key = std::make_pair(task.task, task.cpu);
-    if (auto it = stacks_.find(key); it != stacks_.end()) return it->second;
-    std::vector<StackRange> out;
-    if (auto off = prog_.types().member_offset("task_struct", "stack"); off.ok())
-      if (auto base = prog_.read_u64(task.task + *off); base.ok())
-        out.push_back({"task", *base, *base + kThreadSize});
-    if (task.cpu >= 0) {
-      auto c = static_cast<unsigned>(task.cpu);
-      // irq_stack_ptr: the base of this CPU's IRQ stack (arch/arm64/kernel/irq.c).
-      if (auto p = per_cpu(prog_, "irq_stack_ptr", c); p.ok())
-        if (auto v = p->as_u64(); v.ok() && *v) out.push_back({"IRQ", *v, *v + kThreadSize});
-      // overflow_stack: a per-cpu array, used when the task stack overflows.
-      if (auto o = per_cpu(prog_, "overflow_stack", c); o.ok() && o->is_lvalue())
-        out.push_back({"overflow", o->address(), o->address() + o->type()->byte_size()});
-    }
-    return stacks_[key] = std::move(out);
+  void add_cpu_stacks(int cpu, std::vector<StackRange>& out) {
+    auto c = static_cast<unsigned>(cpu);
+    // irq_stack_ptr: the base of this CPU's IRQ stack (arch/arm64/kernel/irq.c).
+    if (auto p = per_cpu(prog_, "irq_stack_ptr", c); p.ok())
+      if (auto v = p->as_u64(); v.ok() && *v) out.push_back({"IRQ", *v, *v + kThreadSize});
+    // overflow_stack: a per-cpu array, used when the task stack overflows.
+    if (auto o = per_cpu(prog_, "overflow_stack", c); o.ok() && o->is_lvalue())
+      out.push_back({"overflow", o->address(), o->address() + o->type()->byte_size()});
   }
 
   Program& prog_;
   uint64_t stackframe_off_ = 0, pt_regs_size_ = 0;
   uint64_t entry_start_ = 0, entry_end_ = 0;
-  std::map<std::pair<uint64_t, int>, std::vector<StackRange>> stacks_;
+  StackMap stacks_{prog_, kThreadSize,
+                   [this](int cpu, std::vector<StackRange>& out) { add_cpu_stacks(cpu, out); }};
 };
 
 std::string q(uint64_t v) {

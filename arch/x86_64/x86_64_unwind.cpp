@@ -6,6 +6,7 @@
 
 #include "arch/x86_64/orc.hpp"
 #include "core/unwind/dwarf_cfi.hpp"
+#include "core/unwind/stack_map.hpp"
 #include "core/linux/modules.hpp"
 #include "core/linux/tasks.hpp"
 #include "core/program.hpp"
@@ -19,18 +20,13 @@ namespace {
 constexpr uint64_t kThreadSize = 16384;
 constexpr uint64_t kIrqStackSize = 16384;
 
-struct StackRange {
-  std::string name;
-  uint64_t start = 0, end = 0;
-};
-
 uint64_t le64(const uint8_t* p) {
   uint64_t v;
   std::memcpy(&v, p, 8);
   return v;
 }
 
-class X86_64Unwinder final : public ArchUnwinder {
+class X86_64Unwinder final : public StackMapUnwinder {
  public:
   explicit X86_64Unwinder(Program& prog) : prog_(prog) {}
 
@@ -88,7 +84,7 @@ class X86_64Unwinder final : public ArchUnwinder {
     if (saved.words.size() < kPtRegsWords) return std::nullopt;
     // An NMI from kernel mode runs on the NMI stack; one from user mode
     // switches to the task stack first (entry_64.S, asm_exc_nmi).
-    for (const StackRange& s : stacks_of(task)) {
+    for (const StackRange& s : stacks_.of(task)) {
       if (s.name != "NMI exception" && s.name != "task") continue;
       if (auto r = search_stack(s, saved)) return r;
     }
@@ -127,39 +123,14 @@ class X86_64Unwinder final : public ArchUnwinder {
     return std::nullopt;
   }
 
-  std::string stack_name(uint64_t sp, const TaskInfo& task) override {
-    if (!prog_.arch().is_kernel_address(sp)) return "user";
-    for (const StackRange& s : stacks_of(task))
-      if (sp >= s.start && sp < s.end) return s.name;
-    // An empty frame (sp at the very top) still belongs to that stack.
-    for (const StackRange& s : stacks_of(task))
-      if (sp == s.end) return s.name;
-    return "";
-  }
-
-  std::optional<std::pair<uint64_t, uint64_t>> stack_bounds(uint64_t sp,
-                                                             const TaskInfo& task) override {
-    for (const StackRange& s : stacks_of(task))
-      if (sp >= s.start && sp <= s.end) return std::make_pair(s.start, s.end);
-    return std::nullopt;
-  }
-
   std::string register_block(const ExceptionFrame& e) const override {
     return x86_64_register_block(e);
   }
 
- private:
-  const std::vector<StackRange>& stacks_of(const TaskInfo& task) {
-    auto key = std::make_pair(task.task, task.cpu);
-    if (auto it = stacks_.find(key); it != stacks_.end()) return it->second;
-    std::vector<StackRange> out;
-    if (auto off = prog_.types().member_offset("task_struct", "stack"); off.ok())
-      if (auto base = prog_.read_u64(task.task + *off); base.ok())
-        out.push_back({"task", *base, *base + kThreadSize});
-    add_cpu_stacks(task.cpu, out);
-    return stacks_[key] = std::move(out);
-  }
+ protected:
+  StackMap& stacks() override { return stacks_; }
 
+ private:
   void add_cpu_stacks(int cpu, std::vector<StackRange>& out) {
     if (cpu < 0) return;
     auto c = static_cast<unsigned>(cpu);
@@ -190,7 +161,8 @@ class X86_64Unwinder final : public ArchUnwinder {
 
   Program& prog_;
   OrcTable orc_;
-  std::map<std::pair<uint64_t, int>, std::vector<StackRange>> stacks_;
+  StackMap stacks_{prog_, kThreadSize,
+                   [this](int cpu, std::vector<StackRange>& out) { add_cpu_stacks(cpu, out); }};
 };
 
 Status X86_64Unwinder::load_orc() {

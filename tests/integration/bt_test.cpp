@@ -54,6 +54,20 @@ std::vector<Trace> parse_bt(const std::string& text) {
   return out;
 }
 
+// kinspect's and crash's output for one script on the kdump's ELF.
+std::pair<RunResult, RunResult> kinspect_and_crash(const SampleDump& d, const std::string& script) {
+  std::string vmcore = d.path("VMCORE_KDUMP_ELF");
+  return {run_kinspect({"-s", d.path("VMLINUX"), vmcore}, script),
+          run_crash(d.path("VMLINUX"), vmcore, script)};
+}
+
+std::string param_name(const ::testing::TestParamInfo<const char*>& info) {
+  std::string n = info.param;
+  for (char& c : n)
+    if (c == '-') c = '_';
+  return n;
+}
+
 std::vector<std::string> words(const std::string& s) {
   std::istringstream in(s);
   std::vector<std::string> w;
@@ -87,10 +101,8 @@ TEST(Bt, KdumpPanicTaskHasDrgnsCrashedThreadFrames) {
 
 TEST(Bt, KdumpUserRegistersFramesWordsAndTextEqualCrash) {
   KINSPECT_REQUIRE_SAMPLE(d, "x86_64-kdump");
-  std::string vmcore = d.path("VMCORE_KDUMP_ELF");
-  RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), vmcore}, "bt\nbt -f\nbt -t\n");
+  auto [ki, cr] = kinspect_and_crash(d, "bt\nbt -f\nbt -t\n");
   ASSERT_EQ(ki.status, 0) << ki.err;
-  RunResult cr = run_crash(d.path("VMLINUX"), vmcore, "bt\nbt -f\nbt -t\n");
   ASSERT_EQ(cr.status, 0) << cr.err;
   // Frame lines compare from the bracket on: crash numbers its stale frames too.
   auto key = [](const std::string& l) {
@@ -156,10 +168,8 @@ TEST(Bt, KdumpUserRegistersFramesWordsAndTextEqualCrash) {
 // equal crash's, down to the same register block.
 TEST(Bt, KdumpNmiStoppedCpuHasCrashsNmiFrames) {
   KINSPECT_REQUIRE_SAMPLE(d, "x86_64-kdump");
-  std::string vmcore = d.path("VMCORE_KDUMP_ELF");
-  RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), vmcore}, "bt -a\n");
+  auto [ki, cr] = kinspect_and_crash(d, "bt -a\n");
   ASSERT_EQ(ki.status, 0) << ki.err;
-  RunResult cr = run_crash(d.path("VMLINUX"), vmcore, "bt -a\n");
   ASSERT_EQ(cr.status, 0) << cr.err;
   auto ours = parse_bt(ki.out), theirs = parse_bt(cr.out);
   const std::string panic = "PID: " + d.fact("panic_pid") + " ";
@@ -250,12 +260,7 @@ TEST_P(BtSample, ForeachBtUnwindsEveryTask) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, BtSample, ::testing::ValuesIn(kSamples),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+param_name);
 
 class BtCsd : public ::testing::TestWithParam<const char*> {};
 
@@ -286,12 +291,7 @@ TEST_P(BtCsd, WaiterGoesThroughTheIrqFrameIntoSmpCallFunctionManyCond) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, BtCsd, ::testing::Values("x86_64-csd-lockup", "arm64-csd-lockup"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+param_name);
 
 class BtArm64 : public ::testing::TestWithParam<const char*> {};
 
@@ -323,11 +323,6 @@ TEST_P(BtArm64, CpuTracesStartWithDrgns) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, BtArm64, ::testing::Values("arm64-sysrq", "arm64-csd-lockup"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+param_name);
 
 }  // namespace
