@@ -99,6 +99,27 @@ TEST(Bt, KdumpPanicTaskHasDrgnsCrashedThreadFrames) {
   }
 }
 
+// bt -l: each call drgn shows inlined, and the line of the function it was
+// inlined into, appear as file: line pairs, the inlined one marked.
+TEST(Bt, KdumpInlinedFramesEqualDrgns) {
+  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-kdump");
+  RunResult dr = run_drgn(d, "drgn_bt.py", "crashed-inline\n");
+  ASSERT_EQ(dr.status, 0) << dr.err;
+  RunResult r = run_kinspect({"-s", d.path("VMLINUX"), d.path("VMCORE_KDUMP_ELF")}, "bt -l\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::istringstream in(dr.out);
+  int inlined = 0;
+  for (std::string name, file, line; in >> name >> file >> line;) {
+    // drgn names files relative to the build directory; ours carry it.
+    std::string want = "/" + file + ": " + line;
+    size_t at = r.out.find(want);
+    EXPECT_NE(at, std::string::npos) << want << "\n" << r.out;
+    std::string rest = r.out.substr(at + want.size(), r.out.find('\n', at) - at - want.size());
+    if (rest == "  (inlined " + name + ")") ++inlined;
+  }
+  EXPECT_GE(inlined, 2) << dr.out << r.out;
+}
+
 TEST(Bt, KdumpUserRegistersFramesWordsAndTextEqualCrash) {
   KINSPECT_REQUIRE_SAMPLE(d, "x86_64-kdump");
   auto [ki, cr] = kinspect_and_crash(d, "bt\nbt -f\nbt -t\n");

@@ -4,6 +4,8 @@ kernel program counters (inlined frames folded into their function), one
 line per trace, for comparing with kinspect's bt.
 
 MODE "crashed": "crashed PID: PC PC ..." for prog.crashed_thread().
+MODE "crashed-inline": "NAME FILE LINE" for each inlined frame of the
+crashed thread and the frame it was inlined into.
 MODE "sleeping": "PID TASK: PC ..." for every task not running on a CPU
 (drgn unwinds those from the switch frame correctly; its traces of running
 tasks of QEMU dumps are not usable, it matches notes to pids).
@@ -66,6 +68,14 @@ mode = sys.argv[3] if len(sys.argv) > 3 else sys.stdin.readline().strip()
 if mode == "crashed":
     t = prog.crashed_thread()
     print("crashed %d: %s" % (t.tid, pcs(t.stack_trace())))
+elif mode == "crashed-inline":
+    frames = list(prog.crashed_thread().stack_trace())
+    for i, f in enumerate(frames):
+        if not f.is_inline or i + 1 >= len(frames):
+            continue
+        for g in (f, frames[i + 1]):
+            file, line, _ = g.source()
+            print(g.name, file, line)
 elif mode == "sleeping":
     running = {per_cpu(prog["runqueues"], c).curr.value_() for c in for_each_online_cpu(prog)}
     for task in for_each_task(prog):
