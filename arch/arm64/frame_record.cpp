@@ -17,7 +17,8 @@ Result<std::optional<Frame>> frame_record_step(Frame& f, const FrameRecordEnv& e
   auto fp = f.regs.get(kFp);
   if (!fp) return fail(Errc::not_found, "frame pointer (x29) not known at this frame", f.pc);
   if (*fp == 0) return std::optional<Frame>{};
-  f.cfa = *fp + 16;
+  // No CFA here: a frame record sits anywhere in its frame, so x29 + 16 is
+  // not the caller's sp; frames keep cfa unset rather than guess it.
   if (f.level > 0 && env.stackframe_offset && f.pc >= env.entry_start && f.pc < env.entry_end) {
     uint64_t regs_addr = *fp - env.stackframe_offset;
     std::vector<uint64_t> w(env.pt_regs_words);
@@ -42,7 +43,9 @@ Result<std::optional<Frame>> frame_record_step(Frame& f, const FrameRecordEnv& e
   Frame n;
   n.pc = env.strip(lr);
   n.pc_is_return_address = true;
-  n.sp = *fp + 16;  // the caller's sp is at least above the callee's record
+  // The caller's sp is above the callee's record; its exact value is not
+  // recovered (and stays out of regs), this is a lower bound for ordering.
+  n.sp = *fp + 16;
   n.regs.set(kPc, n.pc);
   n.regs.set(kFp, next_fp);
   n.stack_slot = *fp;

@@ -105,6 +105,7 @@ Backtrace unwind_from(ArchUnwinder& u, const TaskInfo& task, const RegisterSet& 
   first.sp = regs.get(u.sp_regno()).value_or(0);
   first.pc_is_return_address = pc_is_return_address;
   first.stack = u.stack_name(first.sp, task);
+  first.stack_slot = first.sp;
   if (first.stack == "user") {
     // Interrupted in user mode (an NMI on a CPU running user code): the
     // registers are the user context itself.
@@ -129,8 +130,7 @@ Backtrace unwind_from(ArchUnwinder& u, const TaskInfo& task, const RegisterSet& 
     }
     n.level = cur.level + 1;
     n.stack = u.stack_name(n.sp, task);
-    if (n.pc_is_return_address) n.stack_slot = n.sp - 8;
-    else n.stack_slot = n.sp;
+    if (!n.stack_slot) n.stack_slot = n.sp;  // unless the step named the slot
     if (n.pc == 0) {
       bt.stop_reason = "zero return address";
       break;
