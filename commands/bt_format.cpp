@@ -13,8 +13,12 @@ namespace kinspect {
 
 namespace {
 
-std::string symbol_text(const Program& prog, uint64_t pc, bool with_offset, int radix) {
-  auto m = prog.symbols().lookup(pc);
+// A return address is named by the call before it (pc - 1): after a call to
+// a noreturn function it is already past the caller's last byte.
+std::string symbol_text(const Program& prog, uint64_t pc, bool with_offset, int radix,
+                        bool return_address = false) {
+  auto m = prog.symbols().lookup(return_address ? pc - 1 : pc);
+  if (m && return_address) ++m->offset;
   if (!m) {
     char b[24];
     std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(pc));
@@ -92,7 +96,9 @@ void print_backtrace(Program& prog, ArchUnwinder& u, const Backtrace& bt, const 
     if (i > 0 && f.stack != fr[i - 1].stack && !fr[i - 1].stack.empty() && fr[i - 1].stack != "task")
       out.line("--- <" + fr[i - 1].stack + " stack> ---");
     uint64_t slot = f.stack_slot ? f.stack_slot : f.sp;
-    out.line(frame_line(f.level, slot, symbol_text(prog, f.pc, fmt.sym_offset, fmt.offset_radix), f.pc));
+    out.line(frame_line(f.level, slot,
+                        symbol_text(prog, f.pc, fmt.sym_offset, fmt.offset_radix, f.pc_is_return_address),
+                        f.pc));
     if (fmt.lines) print_source(prog, f, out);
     if (fmt.frame_words && i + 1 < fr.size() && fr[i + 1].stack == f.stack && !fr[i].exception) {
       uint64_t next = fr[i + 1].stack_slot ? fr[i + 1].stack_slot : fr[i + 1].sp;
