@@ -1,7 +1,7 @@
 // bt on the sample dumps. Oracles: drgn 0.0.22 for the kdump panic task
 // (crash adds stale frames there), for every task not running on a CPU, and
-// for arm64's per-CPU traces from the QEMU notes (drgn stops at the IRQ
-// stack, so its trace must be a prefix of ours); crash 8.0.2 for the bytes
+// for each CPU's trace from the QEMU notes (drgn stops at the IRQ stack,
+// so its trace must be a prefix of ours); crash 8.0.2 for the bytes
 // of x86_64's register block, bt -f words and bt -t lines on the kdump dump.
 #include <gtest/gtest.h>
 
@@ -314,11 +314,11 @@ TEST_P(BtCsd, WaiterGoesThroughTheIrqFrameIntoSmpCallFunctionManyCond) {
 INSTANTIATE_TEST_SUITE_P(SampleDumps, BtCsd, ::testing::Values("x86_64-csd-lockup", "arm64-csd-lockup"),
 param_name);
 
-class BtArm64 : public ::testing::TestWithParam<const char*> {};
+class BtQemuCpus : public ::testing::TestWithParam<const char*> {};
 
 // drgn unwinds each CPU from its QEMU note (as a struct pt_regs) up to the
 // IRQ stack's end; our trace starts with the same frames and goes on.
-TEST_P(BtArm64, CpuTracesStartWithDrgns) {
+TEST_P(BtQemuCpus, CpuTracesStartWithDrgns) {
   KINSPECT_REQUIRE_SAMPLE(d, GetParam());
   RunResult dr = run_drgn(d, "drgn_bt.py", "cpus\n");
   ASSERT_EQ(dr.status, 0) << dr.err;
@@ -339,11 +339,14 @@ TEST_P(BtArm64, CpuTracesStartWithDrgns) {
         << traces[cpus].header;
   }
   EXPECT_EQ(cpus, std::stoul(d.fact("cpus")));
-  // The user-mode register block of a CPU interrupted in user mode.
-  EXPECT_NE(r.out.find("     PC: 0000"), std::string::npos) << r.out;
+  // The user-mode register block of a CPU that was in (or entered from) user mode.
+  EXPECT_NE(r.out.find(d.fact("arch") == "arm64" ? "     PC: 0000" : "    RIP: 0000"), std::string::npos)
+      << r.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(SampleDumps, BtArm64, ::testing::Values("arm64-sysrq", "arm64-csd-lockup"),
+INSTANTIATE_TEST_SUITE_P(SampleDumps, BtQemuCpus,
+                         ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "arm64-sysrq",
+                                           "arm64-csd-lockup"),
 param_name);
 
 }  // namespace
