@@ -25,11 +25,9 @@ bool written_by_kexec(const Program& prog) {
 // 8, then struct elf_prstatus; crash_save_cpu() fills it for each CPU it stops.
 std::optional<std::vector<uint8_t>> crash_note_regs(Program& prog, int cpu, int64_t pid,
                                                     size_t reg_size) {
-  auto notes = per_cpu(prog, "crash_notes", static_cast<unsigned>(cpu));
-  if (!notes.ok()) {
-    // crash_notes is a per-cpu pointer (note_buf_t __percpu *).
-    return std::nullopt;
-  }
+  // crash_notes is a global pointer to per-cpu memory (note_buf_t __percpu *).
+  auto notes = variable(prog, "crash_notes");
+  if (!notes.ok()) return std::nullopt;
   auto ptr = notes->as_u64();
   if (!ptr.ok() || !*ptr) return std::nullopt;
   auto addr = per_cpu_address(prog, *ptr, static_cast<unsigned>(cpu));
