@@ -33,6 +33,7 @@ extern const CommandSpec kFlagsCommand;
 extern const CommandSpec kLogCommand;
 extern const CommandSpec kSetCommand;
 extern const CommandSpec kTaskCommand;
+extern const CommandSpec kBtCommand;
 extern const CommandSpec kForeachCommand;
 extern const CommandSpec kRunqCommand;
 extern const CommandSpec kAliasCommand;
@@ -63,6 +64,7 @@ const std::array kCommands = {
     &kLogCommand,
     &kSetCommand,
     &kTaskCommand,
+    &kBtCommand,
     &kForeachCommand,
     &kRunqCommand,
     &kAliasCommand,

@@ -1,5 +1,6 @@
 #include "arch/arm64/arm64_arch.hpp"
 
+#include "arch/arm64/arm64_unwind.hpp"
 #include "core/dump/bytes.hpp"
 
 namespace kinspect::arm64 {
@@ -126,6 +127,10 @@ std::optional<uint64_t> Arm64Arch::prstatus_pc(std::span<const uint8_t> pr_reg) 
   constexpr size_t off = 32 * 8;
   if (pr_reg.size() < off + 8) return std::nullopt;
   return dumpbytes::le64(pr_reg, off);
+}
+
+Result<std::unique_ptr<ArchUnwinder>> Arm64Arch::make_unwinder(Program& prog) const {
+  return make_arm64_unwinder(prog);
 }
 
 }  // namespace kinspect::arm64

@@ -1,5 +1,6 @@
 #include "arch/x86_64/x86_64_arch.hpp"
 
+#include "arch/x86_64/x86_64_unwind.hpp"
 #include "core/dump/bytes.hpp"
 
 #include <algorithm>
@@ -107,6 +108,10 @@ std::optional<uint64_t> X86_64Arch::prstatus_pc(std::span<const uint8_t> pr_reg)
   constexpr size_t off = 16 * 8;
   if (pr_reg.size() < off + 8) return std::nullopt;
   return dumpbytes::le64(pr_reg, off);
+}
+
+Result<std::unique_ptr<ArchUnwinder>> X86_64Arch::make_unwinder(Program& prog) const {
+  return make_x86_64_unwinder(prog);
 }
 
 }  // namespace kinspect::x86_64
