@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/unwind/frame.hpp"
@@ -59,6 +60,11 @@ class ArchUnwinder {
 struct UnwindOptions {
   unsigned max_frames = 128;
 };
+
+// The pr_reg bytes of one CPU's crash_notes buffer (an Elf64_Nhdr, "CORE"
+// padded to 8, struct elf_prstatus) when it is an NT_PRSTATUS of that pid.
+std::optional<std::vector<uint8_t>> crash_note_pr_reg(std::span<const uint8_t> note, int64_t pid,
+                                                      size_t reg_size);
 
 // Unwinds one task. A failure partway is not an error: the frames found so
 // far come back with stop_reason saying why it stopped. Errors are only for
