@@ -36,6 +36,8 @@ extern const CommandSpec kTaskCommand;
 extern const CommandSpec kBtCommand;
 extern const CommandSpec kForeachCommand;
 extern const CommandSpec kRunqCommand;
+extern const CommandSpec kAliasCommand;
+extern const CommandSpec kPostmortemCommand;
 
 namespace {
 
@@ -65,6 +67,8 @@ const std::array kCommands = {
     &kBtCommand,
     &kForeachCommand,
     &kRunqCommand,
+    &kAliasCommand,
+    &kPostmortemCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,
