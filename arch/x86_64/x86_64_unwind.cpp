@@ -8,6 +8,7 @@
 #include "core/dump/bytes.hpp"
 #include "core/unwind/dwarf_cfi.hpp"
 #include "core/unwind/stack_map.hpp"
+#include "core/unwind/symbolize.hpp"
 #include "core/linux/modules.hpp"
 #include "core/linux/tasks.hpp"
 #include "core/program.hpp"
@@ -119,7 +120,10 @@ class X86_64Unwinder final : public StackMapUnwinder {
   }
 
   std::string register_block(const ExceptionFrame& e) const override {
-    return x86_64_register_block(e);
+    std::string head;
+    if (!e.user_mode && e.words.size() > kPtRegsIp)
+      head = "    [exception RIP: " + symbolize(prog_, e.words[kPtRegsIp], SymbolStyle{true}) + "]\n";
+    return head + x86_64_register_block(e);
   }
 
  protected:

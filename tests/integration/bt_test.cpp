@@ -292,7 +292,10 @@ TEST_P(BtCsd, WaiterGoesThroughTheIrqFrameIntoSmpCallFunctionManyCond) {
   const auto& lines = traces[0].lines;
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i] == "--- <IRQ stack> ---" && irq == std::string::npos) irq = i;
-    if (lines[i].find("[exception RIP: smp_call_function_many_cond+") != std::string::npos) exc = i;
+    // x86_64's exception line, or arm64's PC line naming the function.
+    if (lines[i].find("[exception RIP: smp_call_function_many_cond+") != std::string::npos ||
+        (lines[i].rfind("     PC: ", 0) == 0 && lines[i].find("  [smp_call_function_many_cond+") != std::string::npos))
+      exc = i;
     if (std::regex_match(lines[i], std::regex(R"( ?#\d+ \[[0-9a-f]+\] smp_call_function_many_cond at [0-9a-f]+)")))
       target = i;
   }
