@@ -11,6 +11,20 @@
 
 namespace kinspect {
 
+std::optional<std::vector<uint8_t>> crash_note_pr_reg(std::span<const uint8_t> buf, int64_t pid,
+                                                      size_t reg_size) {
+  if (buf.size() < 20 + kPrstatusRegOffset + reg_size) return std::nullopt;
+  uint32_t namesz, type;
+  std::memcpy(&namesz, &buf[0], 4);
+  std::memcpy(&type, &buf[8], 4);
+  if (namesz != 5 || type != kNtPrstatus || std::memcmp(&buf[12], "CORE", 5) != 0) return std::nullopt;
+  const uint8_t* desc = &buf[20];
+  int32_t note_pid;
+  std::memcpy(&note_pid, desc + kPrstatusPidOffset, 4);
+  if (note_pid != pid) return std::nullopt;
+  return std::vector<uint8_t>(desc + kPrstatusRegOffset, desc + kPrstatusRegOffset + reg_size);
+}
+
 namespace {
 
 // A dump written by the kernel's kexec path has CRASHTIME in VMCOREINFO
@@ -34,16 +48,7 @@ std::optional<std::vector<uint8_t>> crash_note_regs(Program& prog, int cpu, int6
   if (!addr.ok()) return std::nullopt;
   std::vector<uint8_t> buf(20 + kPrstatusRegOffset + reg_size);
   if (!prog.read(*addr, buf).ok()) return std::nullopt;
-  uint32_t namesz, descsz, type;
-  std::memcpy(&namesz, &buf[0], 4);
-  std::memcpy(&descsz, &buf[4], 4);
-  std::memcpy(&type, &buf[8], 4);
-  if (namesz != 5 || type != kNtPrstatus || std::memcmp(&buf[12], "CORE", 5) != 0) return std::nullopt;
-  const uint8_t* desc = &buf[20];
-  int32_t note_pid;
-  std::memcpy(&note_pid, desc + kPrstatusPidOffset, 4);
-  if (note_pid != pid) return std::nullopt;
-  return std::vector<uint8_t>(desc + kPrstatusRegOffset, desc + kPrstatusRegOffset + reg_size);
+  return crash_note_pr_reg(buf, pid, reg_size);
 }
 
 struct InitialRegs {

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/unwind/frame.hpp"
@@ -51,14 +52,20 @@ class ArchUnwinder {
   virtual std::optional<RegisterSet> stopped_in_nmi(const TaskInfo& task, const ExceptionFrame& saved) {
     return std::nullopt;
   }
-  // Text of a pt_regs register block as crash prints it (4-space indent,
-  // one string with newlines), and the exception line's program counter.
+  // A pt_regs as crash prints it (one string with newlines): x86_64's
+  // "[exception RIP: function+offset]" line for a kernel-mode context and
+  // its register block; arm64's block, PC and LR named in kernel mode.
   virtual std::string register_block(const ExceptionFrame& e) const = 0;
 };
 
 struct UnwindOptions {
   unsigned max_frames = 128;
 };
+
+// The pr_reg bytes of one CPU's crash_notes buffer (an Elf64_Nhdr, "CORE"
+// padded to 8, struct elf_prstatus) when it is an NT_PRSTATUS of that pid.
+std::optional<std::vector<uint8_t>> crash_note_pr_reg(std::span<const uint8_t> note, int64_t pid,
+                                                      size_t reg_size);
 
 // Unwinds one task. A failure partway is not an error: the frames found so
 // far come back with stop_reason saying why it stopped. Errors are only for

@@ -3,6 +3,7 @@
 // interrupt, the user-mode pt_regs of a syscall entry, the end marker.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
 
 #include "arch/x86_64/orc.hpp"
@@ -222,6 +223,26 @@ TEST(UnwindDriver, ReportsWhyItStopped) {
   fx.mem[0x8000] = 0;
   Backtrace bt = unwind_from(u, t, r, false);
   EXPECT_FALSE(bt.stop_reason.empty());
+}
+
+// crash_notes as crash_save_cpu() leaves it: Elf64_Nhdr{5, descsz, 1},
+// "CORE\0" padded to 8, elf_prstatus with pr_pid at 32 and pr_reg at 112.
+TEST(UnwindDriver, CrashNoteGivesPrRegOfThatPidOnly) {
+  std::vector<uint8_t> note(20 + 112 + 216 + 8, 0);
+  uint32_t hdr[3] = {5, 336, 1};
+  std::memcpy(note.data(), hdr, 12);
+  std::memcpy(&note[12], "CORE", 5);
+  int32_t pid = 127;
+  std::memcpy(&note[20 + 32], &pid, 4);
+  for (size_t i = 0; i < 216; ++i) note[20 + 112 + i] = static_cast<uint8_t>(i);
+  auto regs = crash_note_pr_reg(note, 127, 216);
+  ASSERT_TRUE(regs.has_value());
+  ASSERT_EQ(regs->size(), 216u);
+  EXPECT_EQ((*regs)[0], 0);
+  EXPECT_EQ((*regs)[215], 215);
+  EXPECT_FALSE(crash_note_pr_reg(note, 128, 216).has_value());  // another task's note
+  note[8] = 0;                                                   // not NT_PRSTATUS: never written
+  EXPECT_FALSE(crash_note_pr_reg(note, 127, 216).has_value());
 }
 
 }  // namespace
