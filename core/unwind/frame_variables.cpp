@@ -182,30 +182,65 @@ class Reader {
     return cfa;
   }
 
+  // The parameters (or locals) of a scope. A concrete inlined instance or
+  // out-of-line copy may omit what its abstract origin declares; those are
+  // listed too, with no value, as gdb lists them.
   void add_variables(Dwarf_Die* scope, FrameContext& c, FrameScope& s, bool parameters) {
+    std::set<Dwarf_Off> instantiated;  // abstract DIEs a concrete child stands for
+    add_children(scope, c, s, parameters, instantiated);
+    Dwarf_Die origin;
+    if (dwarf_ref(scope, DW_AT_abstract_origin, &origin)) add_abstract(&origin, c, s, parameters, instantiated);
+  }
+
+  static bool has_range(Dwarf_Die* d) {
+    return dwarf_hasattr(d, DW_AT_low_pc) || dwarf_hasattr(d, DW_AT_ranges);
+  }
+
+  void add_children(Dwarf_Die* scope, FrameContext& c, FrameScope& s, bool parameters,
+                    std::set<Dwarf_Off>& instantiated) {
     Dwarf_Die child;
     if (dwarf_child(scope, &child) != 0) return;
     do {
       int tag = dwarf_tag(&child);
-      if (tag != (parameters ? DW_TAG_formal_parameter : DW_TAG_variable)) continue;
-      if (dwarf_flag(&child, DW_AT_declaration)) continue;  // an extern declared in a block
-      FrameVariable v;
-      v.name = die_name(&child);
-      if (v.name.empty()) continue;
-      v.is_parameter = parameters;
-      Dwarf_Die type_die;
-      v.type = dwarf_ref(&child, DW_AT_type, &type_die)
-                   ? prog_.types().type_at(kVmlinuxFile, dwarf_dieoffset(&type_die))
-                   : Types::void_type();
-      Result<Object> value = read_variable(&child, v.type, c);
-      if (value.ok()) {
-        v.value = std::move(*value);
-      } else {
-        v.missing = missing_kind(value.error());
-        v.why = value.error().message;
-      }
-      s.variables.push_back(std::move(v));
+      Dwarf_Die origin;
+      if (dwarf_ref(&child, DW_AT_abstract_origin, &origin)) instantiated.insert(dwarf_dieoffset(&origin));
+      // A block with no address range of its own is part of its parent's
+      // (gdb reads it the same way): its locals are listed here.
+      if (!parameters && tag == DW_TAG_lexical_block && !has_range(&child))
+        add_children(&child, c, s, false, instantiated);
+      if (tag == (parameters ? DW_TAG_formal_parameter : DW_TAG_variable)) add_variable(&child, c, s, parameters);
     } while (dwarf_siblingof(&child, &child) == 0);
+  }
+
+  void add_abstract(Dwarf_Die* origin, FrameContext& c, FrameScope& s, bool parameters,
+                    const std::set<Dwarf_Off>& instantiated) {
+    Dwarf_Die child;
+    if (dwarf_child(origin, &child) != 0) return;
+    do {
+      if (instantiated.count(dwarf_dieoffset(&child))) continue;
+      int tag = dwarf_tag(&child);
+      if (!parameters && tag == DW_TAG_lexical_block) add_abstract(&child, c, s, false, instantiated);
+      if (tag == (parameters ? DW_TAG_formal_parameter : DW_TAG_variable)) add_variable(&child, c, s, parameters);
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+
+  void add_variable(Dwarf_Die* var, FrameContext& c, FrameScope& s, bool parameter) {
+    if (dwarf_flag(var, DW_AT_declaration)) return;  // an extern declared in a block
+    FrameVariable v;
+    v.name = die_name(var);
+    if (v.name.empty()) return;
+    v.is_parameter = parameter;
+    Dwarf_Die type_die;
+    v.type = dwarf_ref(var, DW_AT_type, &type_die) ? prog_.types().type_at(kVmlinuxFile, dwarf_dieoffset(&type_die))
+                                                    : Types::void_type();
+    Result<Object> value = read_variable(var, v.type, c);
+    if (value.ok()) {
+      v.value = std::move(*value);
+    } else {
+      v.missing = missing_kind(value.error());
+      v.why = value.error().message;
+    }
+    s.variables.push_back(std::move(v));
   }
 
   Result<Object> read_variable(Dwarf_Die* var, const Type* type, FrameContext& c) {
