@@ -2,6 +2,7 @@
 #include <string>
 
 #include "commands/command.hpp"
+#include "commands/session.hpp"
 #include "core/expr/expr.hpp"
 #include "core/program.hpp"
 #include "core/types/layout_printer.hpp"
@@ -90,7 +91,7 @@ Status cmd_whatis(CommandContext& ctx, const Args& args) {
     print_type_definition(ctx.out, *t, o.has('o'));
     return {};
   }
-  ASSIGN_OR_RETURN(ExprResult r, evaluate(prog, text));
+  ASSIGN_OR_RETURN(ExprResult r, evaluate(prog, text, ctx.session.frame_locals()));
   ctx.out.line(type_name(r.value.type()));
   return {};
 }

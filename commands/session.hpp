@@ -10,6 +10,7 @@
 
 #include "commands/output.hpp"
 #include "core/error.hpp"
+#include "core/expr/expr.hpp"
 #include "core/program.hpp"
 
 namespace kinspect {
@@ -29,6 +30,10 @@ class Session {
   // Runs one command line, writing to `out` unless the line redirects or
   // pipes its output. Blank lines and comments succeed and print nothing.
   Status run_line(std::string_view line, Output& out);
+  // The variables of the frame chosen with `frame N`: p, whatis and flags
+  // see them as C code in that frame would.
+  const LocalNames& frame_locals() const { return frame_locals_; }
+  void set_frame_locals(LocalNames locals) { frame_locals_ = std::move(locals); }
   bool quit_requested() const { return quit_; }
   void request_quit() { quit_ = true; }
 
@@ -39,6 +44,7 @@ class Session {
   Settings settings_;
   std::map<std::string, std::string> aliases_;
   bool quit_ = false;
+  LocalNames frame_locals_;
 };
 
 // Splits "cmd args | pipeline" / "cmd args > file" at the first |, > or >>
