@@ -1,0 +1,59 @@
+// Unwinding a task into a Backtrace (core/unwind/frame.hpp). The generic
+// driver picks frame 0's registers (NT_PRSTATUS for kdump dumps, QEMU's
+// per-CPU notes matched by CPU, the saved switch frame of a task that is not
+// running) and steps through the architecture's unwinder (arch/<arch>/),
+// which knows ORC / frame records, pt_regs and the kernel's stacks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/unwind/frame.hpp"
+
+namespace kinspect {
+
+class Program;
+struct TaskInfo;
+struct TaskList;
+
+// What one architecture contributes; Arch::make_unwinder() returns one.
+class ArchUnwinder {
+ public:
+  virtual ~ArchUnwinder() = default;
+  // Registers of a task that is not running, from its saved switch frame
+  // (x86_64 thread.sp -> inactive_task_frame, arm64 thread.cpu_context).
+  virtual Result<RegisterSet> switch_frame_regs(uint64_t task) = 0;
+  // Registers of an NT_PRSTATUS pr_reg blob (x86_64 user_regs_struct,
+  // arm64 user_pt_regs).
+  virtual Result<RegisterSet> prstatus_regs(std::span<const uint8_t> pr_reg) const = 0;
+  // The caller of `f`, or nullopt at the end of the stack (Backtrace's
+  // user_regs set when the end is a user-mode entry). May set f.exception
+  // when the step crosses a pt_regs.
+  virtual Result<std::optional<Frame>> step(Frame& f, Backtrace& bt) = 0;
+  // Name of the stack holding `sp` for a task on `cpu` ("task", "IRQ", ...),
+  // empty when unknown.
+  virtual std::string stack_name(uint64_t sp, const TaskInfo& task) = 0;
+  // Text of a pt_regs register block as crash prints it (4-space indent,
+  // one string with newlines), and the exception line's program counter.
+  virtual std::string register_block(const ExceptionFrame& e) const = 0;
+};
+
+struct UnwindOptions {
+  unsigned max_frames = 128;
+};
+
+// Unwinds one task. A failure partway is not an error: the frames found so
+// far come back with stop_reason saying why it stopped. Errors are only for
+// a task whose first registers cannot be found.
+Result<Backtrace> unwind_task(Program& prog, const TaskList& tasks, const TaskInfo& task,
+                              const UnwindOptions& opts = {});
+
+// The same from known registers (tests, `bt` of an exception frame).
+Backtrace unwind_from(ArchUnwinder& u, const TaskInfo& task, const RegisterSet& regs,
+                      const UnwindOptions& opts = {});
+
+}  // namespace kinspect
