@@ -53,6 +53,12 @@ Status cmd_whatis(CommandContext& ctx, const Args& args) {
     return {};
   }
   if (is_identifier(text)) {
+    // A local of the frame chosen with `frame N` hides a global.
+    if (const LocalNames& locals = ctx.session.frame_locals())
+      if (auto local = locals(text); local && local->ok()) {
+        ctx.out.line(declare((*local)->type(), text) + ";");
+        return {};
+      }
     // A variable or function: its declaration.
     const Symbol* sym = prog.symbols().find(text);
     if (sym) {

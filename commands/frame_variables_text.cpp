@@ -41,4 +41,11 @@ std::string frame_variables_text(Program& prog, const std::vector<FrameScope>& s
   return out;
 }
 
+std::string backtrace_frame_variables(Program& prog, const Backtrace& bt, size_t level, const ValueFormat& fmt) {
+  const std::string indent = "    ";
+  auto scopes = frame_scopes(prog, bt.frames, level);
+  if (!scopes.ok()) return indent + "(no variables: " + scopes.error().message + ")\n";
+  return frame_variables_text(prog, *scopes, fmt, indent);
+}
+
 }  // namespace kinspect

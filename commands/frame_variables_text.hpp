@@ -18,6 +18,10 @@ class Program;
 std::string frame_variables_text(Program& prog, const std::vector<FrameScope>& scopes,
                                  const ValueFormat& fmt, const std::string& indent);
 
+// bt -V: the variables of frame `level` of a backtrace, indented under its
+// frame line; when the frame has no DWARF, one line saying why.
+std::string backtrace_frame_variables(Program& prog, const Backtrace& bt, size_t level, const ValueFormat& fmt);
+
 // One variable's value text (possibly several lines, a struct's members).
 std::string frame_variable_value(ValuePrinter& printer, const FrameVariable& v);
 

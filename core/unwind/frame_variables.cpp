@@ -103,13 +103,13 @@ struct FrameContext {
 
 class Reader {
  public:
-  Reader(Program& prog, std::span<const FrameRegisters> frames)
+  Reader(Program& prog, std::span<const Frame> frames)
       : prog_(prog), frames_(frames), bias_(prog.arch().kaslr_offset()),
         dw_(prog.types().dwarf(kVmlinuxFile)) {}
 
   Result<FrameContext> context(size_t i, unsigned depth) {
     if (!dw_) return fail(Errc::not_found, "vmlinux has no DWARF");
-    const FrameRegisters& f = frames_[i];
+    const Frame& f = frames_[i];
     FrameContext c;
     c.link_pc = f.pc - bias_;
     c.lookup = c.link_pc - (f.pc_is_return_address ? 1 : 0);
@@ -357,15 +357,14 @@ class Reader {
   }
 
   Program& prog_;
-  std::span<const FrameRegisters> frames_;
+  std::span<const Frame> frames_;
   uint64_t bias_;
   Dwarf* dw_;
 };
 
 }  // namespace
 
-Result<std::vector<FrameScope>> frame_scopes(Program& prog, std::span<const FrameRegisters> frames,
-                                             size_t index) {
+Result<std::vector<FrameScope>> frame_scopes(Program& prog, std::span<const Frame> frames, size_t index) {
   if (index >= frames.size()) return fail(Errc::invalid_argument, "no frame #" + std::to_string(index));
   Reader r(prog, frames);
   ASSIGN_OR_RETURN(FrameContext c, r.context(index, 0));

@@ -21,22 +21,11 @@
 #include "core/error.hpp"
 #include "core/types/object.hpp"
 #include "core/unwind/dwarf_location.hpp"
-#include "core/unwind/registers.hpp"
+#include "core/unwind/frame.hpp"
 
 namespace kinspect {
 
 class Program;
-
-// One physical frame as the variable reader needs it (the unwinders' frames
-// convert to this): pc is a run-time address; a return address (every frame
-// but an interrupted or the innermost one) is looked up at pc - 1, inside
-// the call instruction, as gdb does.
-struct FrameRegisters {
-  uint64_t pc = 0;
-  bool pc_is_return_address = false;
-  RegisterSet regs;
-  std::optional<uint64_t> cfa;  // from the unwinder; else from .debug_frame
-};
 
 struct FrameVariable {
   std::string name;
@@ -58,8 +47,9 @@ struct FrameScope {
 
 // The scopes of frames[index], innermost inlined function first, the
 // physical function last. frames[index + 1] is its caller (for entry
-// values). Errors: no DWARF covers the pc (not_found).
-Result<std::vector<FrameScope>> frame_scopes(Program& prog, std::span<const FrameRegisters> frames,
-                                             size_t index);
+// values). A frame whose pc is a return address is looked up at pc - 1,
+// inside the call, as gdb does; its CFA, when the unwinder left it unset,
+// comes from .debug_frame. Errors: no DWARF covers the pc (not_found).
+Result<std::vector<FrameScope>> frame_scopes(Program& prog, std::span<const Frame> frames, size_t index);
 
 }  // namespace kinspect

@@ -33,8 +33,8 @@ const std::vector<std::pair<std::vector<std::string>, unsigned>> kX86Regs = {
 
 // A frame's registers from a saved register block of `struct_name` (its
 // layout from DWARF) held in bytes.
-FrameRegisters registers_from(Program& prog, const std::string& struct_name, std::span<const uint8_t> bytes) {
-  FrameRegisters f;
+Frame registers_from(Program& prog, const std::string& struct_name, std::span<const uint8_t> bytes) {
+  Frame f;
   const Type* t = *prog.types().find_struct(struct_name);
   for (const auto& [names, reg] : kX86Regs)
     for (const std::string& n : names)
@@ -92,7 +92,7 @@ TEST(FrameVariables, DelayTscFrameFromPrstatusEqualsGdb) {
   ASSERT_TRUE(prog);
   const auto& notes = prog->dump_info().prstatus;
   ASSERT_FALSE(notes.empty());
-  std::vector<FrameRegisters> frames{registers_from(*prog, "user_regs_struct", notes[0].regs)};
+  std::vector<Frame> frames{registers_from(*prog, "user_regs_struct", notes[0].regs)};
   auto scopes = frame_scopes(*prog, frames, 0);
   ASSERT_TRUE(scopes.ok()) << scopes.error().to_string();
   auto gdb = gdb_frames(d, 1, 2);
@@ -140,7 +140,7 @@ TEST(FrameVariables, CsdWaiterShowsTheCpuAndTheLockedCsd) {
   const Type* pt_regs = *prog->types().find_struct("pt_regs");
   std::vector<uint8_t> bytes(pt_regs->byte_size());
   ASSERT_TRUE(prog->read(regs_addr, bytes).ok());
-  std::vector<FrameRegisters> frames{registers_from(*prog, "pt_regs", bytes)};
+  std::vector<Frame> frames{registers_from(*prog, "pt_regs", bytes)};
   auto scopes = frame_scopes(*prog, frames, 0);
   ASSERT_TRUE(scopes.ok()) << scopes.error().to_string();
   ASSERT_GE(scopes->size(), 2u);
