@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 
 #include "core/program.hpp"
@@ -104,11 +105,12 @@ struct FrameContext {
 class Reader {
  public:
   Reader(Program& prog, std::span<const Frame> frames)
-      : prog_(prog), frames_(frames), bias_(prog.arch().kaslr_offset()),
+      : prog_(prog), frames_(frames.begin(), frames.end()), bias_(prog.arch().kaslr_offset()),
         dw_(prog.types().dwarf(kVmlinuxFile)) {}
 
   Result<FrameContext> context(size_t i, unsigned depth) {
     if (!dw_) return fail(Errc::not_found, "vmlinux has no DWARF");
+    while (recovered_ < i) recover_saved_registers(recovered_++);
     const Frame& f = frames_[i];
     FrameContext c;
     c.link_pc = f.pc - bias_;
@@ -156,9 +158,10 @@ class Reader {
           if (const char* name = dwarf_filesrc(files, *file, nullptr, nullptr)) s.call_file = name;
         s.call_line = dwarf_udata(&d, DW_AT_call_line).value_or(0);
       }
+      // gdb's order: arguments, then locals innermost block first.
       add_variables(&d, c, s, true);
+      for (Dwarf_Die* b : blocks) add_variables(b, c, s, false);
       add_variables(&d, c, s, false);
-      for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) add_variables(*it, c, s, false);
       blocks.clear();
       out.push_back(std::move(s));
       if (tag == DW_TAG_subprogram) break;
@@ -167,17 +170,64 @@ class Reader {
   }
 
  private:
-  std::optional<uint64_t> cfa_from_cfi(uint64_t lookup, const LocationInputs& in) {
+  // The unwinder may know only the registers it needs to walk the stack
+  // (ORC: rip, rsp, rbp). The caller's other registers that frame i saved
+  // in its prologue (push %rbx; stp x19, x20) are where .debug_frame says,
+  // at frame i's pc. Used only when the CFI's return address rule gives the
+  // caller's pc the unwinder found, so both agree on this step; registers
+  // the CFI leaves undefined stay unknown.
+  void recover_saved_registers(size_t i) {
+    if (i + 1 >= frames_.size() || frames_[i].exception) return;  // a pt_regs gave the caller's registers
+    Frame& f = frames_[i];
+    Frame& caller = frames_[i + 1];
     Dwarf_CFI* cfi = dwarf_getcfi(dw_);
-    if (!cfi) return std::nullopt;
+    uint64_t lookup = f.pc - bias_ - (f.pc_is_return_address ? 1 : 0);
     Dwarf_Frame* frame = nullptr;
-    if (dwarf_cfi_addrframe(cfi, lookup, &frame) != 0) return std::nullopt;
+    if (!cfi || dwarf_cfi_addrframe(cfi, lookup, &frame) != 0) return;
+    LocationInputs in;
+    in.regs = &f.regs;
+    in.read_memory = [this](uint64_t addr, std::span<uint8_t> out) { return prog_.read(addr, out); };
+    in.cfa = f.cfa ? f.cfa : cfa_of(frame, in);
+    auto in_caller = [&](int regno) -> std::optional<uint64_t> {
+      Dwarf_Op mem[3];
+      Dwarf_Op* ops = nullptr;
+      size_t n = 0;
+      if (dwarf_frame_register(frame, regno, mem, &ops, &n) != 0) return std::nullopt;
+      if (n == 0) return ops == nullptr ? f.regs.get(static_cast<unsigned>(regno)) : std::nullopt;  // same value : undefined
+      auto e = from_libdw(nullptr, ops, n);
+      if (!e.ok()) return std::nullopt;
+      auto loc = evaluate_location(*e, in);
+      if (!loc.ok()) return std::nullopt;
+      auto bytes = read_location(*loc, 8, in);
+      if (!bytes.ok()) return std::nullopt;
+      uint64_t v;
+      std::memcpy(&v, bytes->data(), 8);
+      return v;
+    };
+    int ra = dwarf_frame_info(frame, nullptr, nullptr, nullptr);
+    auto ra_value = in.cfa ? in_caller(ra) : std::nullopt;
+    if (ra_value && prog_.arch().strip_code_pointer(*ra_value) == caller.pc)
+      for (unsigned r = 0; r < RegisterSet::kMaxRegs; ++r)
+        if (!caller.regs.known(r) && static_cast<int>(r) != ra)
+          if (auto v = in_caller(static_cast<int>(r))) caller.regs.set(r, *v);
+    free(frame);
+  }
+
+  std::optional<uint64_t> cfa_of(Dwarf_Frame* frame, const LocationInputs& in) {
     Dwarf_Op* ops = nullptr;
     size_t n = 0;
-    std::optional<uint64_t> cfa;
-    if (dwarf_frame_cfa(frame, &ops, &n) == 0)
-      if (auto e = from_libdw(nullptr, ops, n); e.ok())
-        if (auto v = evaluate_value(*e, in); v.ok()) cfa = *v;
+    if (dwarf_frame_cfa(frame, &ops, &n) != 0 || n == 0) return std::nullopt;
+    auto e = from_libdw(nullptr, ops, n);
+    if (!e.ok()) return std::nullopt;
+    auto v = evaluate_value(*e, in);
+    return v.ok() ? std::optional<uint64_t>(*v) : std::nullopt;
+  }
+
+  std::optional<uint64_t> cfa_from_cfi(uint64_t lookup, const LocationInputs& in) {
+    Dwarf_CFI* cfi = dwarf_getcfi(dw_);
+    Dwarf_Frame* frame = nullptr;
+    if (!cfi || dwarf_cfi_addrframe(cfi, lookup, &frame) != 0) return std::nullopt;
+    std::optional<uint64_t> cfa = cfa_of(frame, in);
     free(frame);
     return cfa;
   }
@@ -357,7 +407,8 @@ class Reader {
   }
 
   Program& prog_;
-  std::span<const Frame> frames_;
+  std::vector<Frame> frames_;  // the unwinder's, plus registers recovered from CFI
+  size_t recovered_ = 0;        // frames_[0..recovered_] are complete
   uint64_t bias_;
   Dwarf* dw_;
 };

@@ -42,7 +42,7 @@ struct FrameScope {
   bool inlined = false;
   std::string call_file;  // inlined: where it was inlined (DW_AT_call_file/line)
   uint64_t call_line = 0;
-  std::vector<FrameVariable> variables;  // parameters first, then locals outer to inner block
+  std::vector<FrameVariable> variables;  // parameters first, then locals innermost block first
 };
 
 // The scopes of frames[index], innermost inlined function first, the

@@ -59,26 +59,92 @@ const FrameVariable* find(const FrameScope& s, const std::string& name) {
   return nullptr;
 }
 
-// gdb's "name = value" lines of `info args` + `info locals` for frames
-// 0..n-1 of a thread: {frame -> {name -> value text}} (the first of
-// duplicate names, which is the innermost block's, as gdb lists them).
-std::vector<std::map<std::string, std::string>> gdb_frames(const SampleDump& d, int thread, int n) {
-  std::string cmd = "cd /tmp && timeout 300 gdb -nx -batch -ex 'set pagination off' -ex 'set print pretty off' -ex 'thread " +
+// One gdb frame (inline frames are frames to gdb): its pc and sp and the
+// "name = value" lines of `info args` and `info locals`, in order.
+struct GdbFrame {
+  uint64_t pc = 0, sp = 0;
+  std::vector<std::pair<std::string, std::string>> vars;
+};
+
+std::vector<GdbFrame> gdb_frames(const SampleDump& d, int thread, int n) {
+  std::string cmd = "cd /tmp && timeout 300 gdb -nx -batch -ex 'set pagination off' -ex 'thread " +
                     std::to_string(thread) + "'";
   for (int i = 0; i < n; ++i)
-    cmd += " -ex 'frame " + std::to_string(i) + "' -ex 'echo @@ARGS\\n' -ex 'info args' -ex 'echo @@LOCALS\\n' -ex 'info locals'";
+    cmd += " -ex 'frame " + std::to_string(i) +
+           "' -ex 'echo @@FRAME\\n' -ex 'p/x $pc' -ex 'p/x $sp' -ex 'info args' -ex 'info locals'";
   cmd += " '" + d.path("VMLINUX") + "' '" + d.path("VMCORE_QEMU_PAGING_ELF") + "' 2>/dev/null";
   RunResult r = run_shell(cmd);
-  std::vector<std::map<std::string, std::string>> out;
+  std::vector<GdbFrame> out;
   std::istringstream in(r.out);
   std::string line;
   static const std::regex kVar(R"(^([A-Za-z_][A-Za-z_0-9]*) = (.*)$)");
+  static const std::regex kReg(R"(^\$[0-9]+ = (0x[0-9a-f]+)$)");
+  int regs = 0;
   while (std::getline(in, line)) {
-    if (line.rfind("@@ARGS", 0) == 0) out.emplace_back();
+    if (line.rfind("@@FRAME", 0) == 0) {
+      out.emplace_back();
+      regs = 0;
+      continue;
+    }
     std::smatch m;
-    if (!out.empty() && std::regex_match(line, m, kVar)) out.back().emplace(m[1], m[2]);
+    if (out.empty()) continue;
+    if (regs < 2 && std::regex_match(line, m, kReg)) {
+      (regs++ == 0 ? out.back().pc : out.back().sp) = std::stoull(m[1], nullptr, 16);
+    } else if (std::regex_match(line, m, kVar)) {
+      out.back().vars.emplace_back(m[1], m[2]);
+    }
   }
+  // gdb repeats the last frame when asked past the end of the trace.
+  while (out.size() > 1 && out.back().pc == out[out.size() - 2].pc && out.back().vars == out[out.size() - 2].vars)
+    out.pop_back();
   return out;
+}
+
+// The number gdb printed first in a value ("0xffff... <sym>", "-3",
+// "true"), or nullopt for aggregates, strings and enum names.
+std::optional<uint64_t> gdb_number(const std::string& text) {
+  if (text == "true") return 1;
+  if (text == "false") return 0;
+  std::smatch m;
+  static const std::regex kNum(R"(^(-?(0x[0-9a-f]+|[0-9]+))( .*)?$)");
+  if (!std::regex_match(text, m, kNum)) return std::nullopt;
+  std::string t = m[1];
+  if (t.rfind("0x", 0) == 0) return std::stoull(t, nullptr, 16);
+  return static_cast<uint64_t>(std::stoll(t));
+}
+
+// Compares one scope with gdb's frame of the same function: every value
+// kinspect prints is one gdb prints for that name (names repeat across
+// blocks), and what gdb has as optimized out kinspect has no value for.
+// Returns how many of gdb's numbers kinspect also printed.
+int compare_with_gdb(const FrameScope& s, const GdbFrame& g) {
+  int matched = 0;
+  for (const FrameVariable& v : s.variables) {
+    std::vector<std::string> texts;
+    for (const auto& [n, t] : g.vars)
+      if (n == v.name) texts.push_back(t);
+    EXPECT_FALSE(texts.empty()) << s.function << ": gdb lists no " << v.name;
+    if (!v.value || texts.empty()) continue;
+    auto ours = v.value->type()->is_integer() || v.value->type()->is_pointer() ? v.value->as_u64() : Result<uint64_t>(fail(Errc::unsupported, "aggregate"));
+    if (!ours.ok()) continue;
+    // Sign-extend ours as gdb prints signed integers.
+    auto ours_int = v.value->as_int();
+    bool found = false, any_number = false;
+    for (const std::string& t : texts) {
+      auto n = gdb_number(t);
+      if (!n) continue;
+      any_number = true;
+      found |= *n == *ours || (ours_int.ok() && *n == static_cast<uint64_t>(*ours_int));
+    }
+    if (!any_number) {
+      ADD_FAILURE() << s.function << "." << v.name << " has a value (" << *ours << ") where gdb prints "
+                    << texts.front();
+      continue;
+    }
+    EXPECT_TRUE(found) << s.function << "." << v.name << " = " << *ours << ", gdb: " << texts.front();
+    matched += found;
+  }
+  return matched;
 }
 
 }  // namespace
@@ -99,27 +165,56 @@ TEST(FrameVariables, DelayTscFrameFromPrstatusEqualsGdb) {
   ASSERT_EQ(gdb.size(), 2u);
   ASSERT_EQ(scopes->size(), 2u);
   EXPECT_TRUE((*scopes)[0].inlined);
+  EXPECT_EQ((*scopes)[0].function, "__preempt_count_add");
   EXPECT_EQ((*scopes)[1].function, "delay_tsc");
   EXPECT_FALSE((*scopes)[1].inlined);
-  int compared = 0;
-  for (size_t i = 0; i < 2; ++i) {
-    const FrameScope& s = (*scopes)[i];
-    ASSERT_FALSE(gdb[i].empty()) << "gdb printed no variables for frame " << i;
-    for (const auto& [name, text] : gdb[i]) {
-      const FrameVariable* v = find(s, name);
-      ASSERT_NE(v, nullptr) << s.function << ": no variable " << name;
-      if (text == "<optimized out>") {
-        EXPECT_FALSE(v->value.has_value()) << s.function << "." << name << " has a value gdb does not know";
-        continue;
-      }
-      ASSERT_TRUE(v->value.has_value()) << s.function << "." << name << ": " << v->why << " (gdb: " << text << ")";
-      auto got = v->value->as_int();
-      ASSERT_TRUE(got.ok()) << got.error().to_string();
-      EXPECT_EQ(std::to_string(*got), text) << s.function << "." << name;
-      ++compared;
+  int matched = compare_with_gdb((*scopes)[0], gdb[0]) + compare_with_gdb((*scopes)[1], gdb[1]);
+  EXPECT_EQ(matched, 6);  // val, pao_ID__, cycles, bclock, now, cpu
+  // Both list the same names.
+  for (size_t i = 0; i < 2; ++i) EXPECT_EQ((*scopes)[i].variables.size(), gdb[i].vars.size()) << (*scopes)[i].function;
+}
+
+// CPU 0's whole IRQ-stack trace, from frame 0's registers and only pc and
+// sp of each caller (what an ORC unwinder knows; gdb supplies them): the
+// callers' other registers come from .debug_frame, parameters passed in
+// registers from the caller's call site (DW_OP_entry_value, gdb's
+// "x@entry"). Every value kinspect prints equals gdb's.
+TEST(FrameVariables, PanicCpuTraceFromPcAndSpEqualsGdb) {
+  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-csd-lockup");
+  auto prog = open(d);
+  ASSERT_TRUE(prog);
+  auto gdb = gdb_frames(d, 1, 12);
+  ASSERT_GE(gdb.size(), 8u);
+  std::vector<Frame> frames{registers_from(*prog, "user_regs_struct", prog->dump_info().prstatus[0].regs)};
+  std::vector<std::vector<size_t>> gdb_of_frame{{0}};  // gdb frames (inline chain) of each physical frame
+  for (size_t i = 1; i < gdb.size(); ++i) {
+    if (gdb[i].pc == gdb[i - 1].pc && gdb[i].sp == gdb[i - 1].sp) {
+      gdb_of_frame.back().push_back(i);
+      continue;
+    }
+    Frame f;
+    f.pc = gdb[i].pc;
+    f.sp = gdb[i].sp;
+    f.pc_is_return_address = true;
+    f.regs.set(16, f.pc);
+    f.regs.set(7, f.sp);
+    frames.push_back(f);
+    gdb_of_frame.push_back({i});
+  }
+  int matched = 0, entry_values = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    auto scopes = frame_scopes(*prog, frames, i);
+    ASSERT_TRUE(scopes.ok()) << i << ": " << scopes.error().to_string();
+    ASSERT_EQ(scopes->size(), gdb_of_frame[i].size()) << "frame " << i << " at " << std::hex << frames[i].pc;
+    for (size_t k = 0; k < scopes->size(); ++k) {
+      matched += compare_with_gdb((*scopes)[k], gdb[gdb_of_frame[i][k]]);
+      if ((*scopes)[k].function == "__hrtimer_run_queues")
+        for (const FrameVariable& v : (*scopes)[k].variables)
+          entry_values += v.is_parameter && v.value.has_value();  // all four are @entry in gdb's bt
     }
   }
-  EXPECT_GE(compared, 5);  // val, cycles, bclock, now, cpu
+  EXPECT_GE(matched, 36);  // every number gdb prints in these frames
+  EXPECT_EQ(entry_values, 4);
 }
 
 // The csd_waiter CPU was stopped by the REBOOT IRQ while it spun in
