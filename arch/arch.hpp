@@ -118,6 +118,9 @@ class Arch {
   // header and the PTE table: the directory, each level's entry, "  PAGE:".
   // Each architecture names and addresses the levels its own way.
   virtual std::string walk_text(const Translation& t) const = 0;
+  // The program counter in an NT_PRSTATUS note's pr_reg block (x86_64
+  // user_regs_struct.ip, arm64 user_pt_regs.pc); nullopt if the block is short.
+  virtual std::optional<uint64_t> prstatus_pc(std::span<const uint8_t> pr_reg) const = 0;
   // The page frame a leaf entry maps: the PHYSICAL column of crash's PTE table.
   virtual uint64_t pte_page(uint64_t pte) const = 0;
 };

@@ -37,8 +37,9 @@ struct PRequest {
   std::string expr;
 };
 
-Result<PRequest> parse_p(const Args& args) {
+Result<PRequest> parse_p(const Args& args, int default_radix) {
   PRequest r;
+  r.fmt.radix = default_radix;  // `set radix`
   // p/x, p/d ...: the format rides on the command word.
   if (auto slash = args.command.find('/'); slash != std::string::npos) {
     std::string f = args.command.substr(slash + 1);
@@ -47,6 +48,7 @@ Result<PRequest> parse_p(const Args& args) {
     r.fmt.format = f[0];
   }
   if (args.command == "px") r.fmt.radix = 16;
+  if (args.command == "pd") r.fmt.radix = 10;
   std::string_view rest = args.rest;
   // Leading options only: an expression may contain '-'.
   for (;;) {
@@ -99,7 +101,7 @@ Status print_value(CommandContext& ctx, const PRequest& r, const Object& v, cons
 
 Status cmd_p(CommandContext& ctx, const Args& args) {
   Program& prog = *ctx.program;
-  ASSIGN_OR_RETURN(PRequest r, parse_p(args));
+  ASSIGN_OR_RETURN(PRequest r, parse_p(args, ctx.session.settings().radix));
 
   // SYMBOL:CPUSPEC, crash's per-cpu form.
   if (auto colon = r.expr.find(':'); colon != std::string::npos && r.expr.find('?') == std::string::npos) {

@@ -5,7 +5,11 @@
 #include <string_view>
 
 #include "commands/command.hpp"
+#include "commands/session.hpp"
+#include "commands/task_args.hpp"
+#include "core/linux/kernel_summary.hpp"
 #include "core/linux/tasks.hpp"
+#include "core/types/object.hpp"
 #include "core/program.hpp"
 
 namespace kinspect {
@@ -67,16 +71,58 @@ Result<Filter> parse_filter(const std::vector<Word>& words) {
   return f;
 }
 
+// Each CPU's runqueue clock (rq->clock, ns), 0 where unreadable.
+std::vector<uint64_t> runqueue_clocks(Program& prog, unsigned cpus) {
+  std::vector<uint64_t> out(cpus, 0);
+  for (unsigned cpu = 0; cpu < cpus; ++cpu) {
+    auto rq = per_cpu(prog, "runqueues", cpu);
+    if (!rq.ok()) continue;
+    if (auto c = rq->member("clock"); c.ok())
+      if (auto v = c->as_u64(); v.ok()) out[cpu] = *v;
+  }
+  return out;
+}
+
+// Nanoseconds as crash's -m shows them: "0 00:00:00.062".
+std::string days_hms_ms(uint64_t ns) {
+  uint64_t ms = ns / 1000000, s = ms / 1000, m = s / 60, h = m / 60;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%llu %02llu:%02llu:%02llu.%03llu",
+                static_cast<unsigned long long>(h / 24), static_cast<unsigned long long>(h % 24),
+                static_cast<unsigned long long>(m % 60), static_cast<unsigned long long>(s % 60),
+                static_cast<unsigned long long>(ms % 1000));
+  return buf;
+}
+
+// crash's -t: by start time, each task's run time (uptime minus its
+// start_time, in whole seconds), its start_time and its utime/stime in nanoseconds.
+Status print_times(CommandContext& ctx, std::vector<const TaskInfo*> rows) {
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const TaskInfo* a, const TaskInfo* b) { return a->start_time < b->start_time; });
+  KernelSummary k = read_kernel_summary(*ctx.program);
+  if (!k.uptime_sec) return fail(Errc::not_found, "-t: the uptime is unknown (no jiffies_64 or tick_nsec)");
+  for (const auto* t : rows) {
+    ctx.out.line(task_header(*t));
+    // Whole seconds of uptime minus whole seconds of start time, as crash
+    // counts them (a task started at 4.9 s is 4 s old at an uptime of 8.1 s).
+    uint64_t start_sec = t->start_time / 1000000000ull;
+    uint64_t run = *k.uptime_sec > start_sec ? *k.uptime_sec - start_sec : 0;
+    ctx.out.print("    RUN TIME: %s\n", format_uptime(run).c_str());
+    ctx.out.print("  START TIME: %llu\n", static_cast<unsigned long long>(t->start_time));
+    ctx.out.print("       UTIME: %llu\n", static_cast<unsigned long long>(t->utime));
+    ctx.out.print("       STIME: %llu\n\n", static_cast<unsigned long long>(t->stime));
+  }
+  return {};
+}
+
 }  // namespace
 
 Status cmd_ps(CommandContext& ctx, const Args& args) {
   ASSIGN_OR_RETURN(Options o, parse_options(args, "kuGtpclmSA"));
-  for (char c : std::string_view("tpm"))
-    if (o.has(c))
-      return fail(Errc::unsupported, std::string("ps -") + c + " is not implemented yet");
   if (o.has('k') && o.has('u')) return fail(Errc::invalid_argument, "ps: -k and -u are mutually exclusive");
   ASSIGN_OR_RETURN(Filter f, parse_filter(o.positional));
-  ASSIGN_OR_RETURN(TaskList list, read_tasks(*ctx.program));
+  ASSIGN_OR_RETURN(const TaskList* list_ptr, ctx.session.tasks());
+  const TaskList& list = *list_ptr;
 
   std::vector<const TaskInfo*> rows;
   for (const auto& t : list.tasks) {
@@ -110,19 +156,12 @@ Status cmd_ps(CommandContext& ctx, const Args& args) {
     for (const auto& t : list.tasks)
       if (t.idle && t.cpu == 0) init_task = t.task;
     auto parent_of = [&](const TaskInfo& t) { return t.idle ? init_task : t.parent; };
-    auto id_line = [](const TaskInfo& t) {
-      char buf[256];
-      std::snprintf(buf, sizeof buf, "PID: %-7lld  TASK: %llx  CPU: %-3d  COMMAND: \"%s\"",
-                    static_cast<long long>(t.pid), static_cast<unsigned long long>(t.task), t.cpu,
-                    t.comm.c_str());
-      return std::string(buf);
-    };
     for (const auto* t : rows) {
-      ctx.out.line(id_line(*t));
+      ctx.out.line(task_header(*t));
       bool any = false;
       for (const auto& c : list.tasks) {
         if (parent_of(c) != t->task) continue;
-        ctx.out.line("  " + id_line(c));
+        ctx.out.line("  " + task_header(c));
         any = true;
       }
       if (!any) ctx.out.line("  (no children)");
@@ -130,15 +169,44 @@ Status cmd_ps(CommandContext& ctx, const Args& args) {
     return {};
   }
 
-  if (o.has('l')) {
-    // crash's -l: sched_info.last_arrival (ns), most recent first.
+  if (o.has('p')) {
+    // crash's -p: the chain of real parents from the idle task down, each
+    // level one more space of indent.
+    for (const auto* t : rows) {
+      std::vector<const TaskInfo*> chain{t};
+      for (const TaskInfo* c = t; chain.size() < 4096;) {
+        const TaskInfo* parent = c->idle ? nullptr : list.by_task(c->parent);
+        if (!parent || parent == c) break;
+        chain.push_back(parent);
+        c = parent;
+      }
+      for (size_t i = chain.size(); i-- > 0;)
+        ctx.out.line(std::string(chain.size() - 1 - i, ' ') + task_header(*chain[i]));
+      ctx.out.write("\n");
+    }
+    return {};
+  }
+
+  if (o.has('t')) return print_times(ctx, rows);
+
+  if (o.has('l') || o.has('m')) {
+    // crash's -l and -m: most recently run first; -l shows
+    // sched_info.last_arrival in ns, -m how long before the CPU's
+    // runqueue clock that was, as days hh:mm:ss.ms.
     std::stable_sort(rows.begin(), rows.end(),
                      [](const TaskInfo* a, const TaskInfo* b) { return a->last_arrival > b->last_arrival; });
-    for (const auto* t : rows)
-      ctx.out.print("[%10llu] [%s]  PID: %-7lld  TASK: %llx  CPU: %-3d  COMMAND: \"%s\"\n",
-                    static_cast<unsigned long long>(t->last_arrival), t->st.c_str(),
-                    static_cast<long long>(t->pid), static_cast<unsigned long long>(t->task), t->cpu,
-                    t->comm.c_str());
+    std::vector<uint64_t> clocks = o.has('m') ? runqueue_clocks(*ctx.program, list.cpus)
+                                              : std::vector<uint64_t>{};
+    for (const auto* t : rows) {
+      if (o.has('m')) {
+        uint64_t clock = static_cast<size_t>(t->cpu) < clocks.size() ? clocks[t->cpu] : 0;
+        uint64_t delta = clock > t->last_arrival ? clock - t->last_arrival : 0;
+        ctx.out.print("[%s] ", days_hms_ms(delta).c_str());
+      } else {
+        ctx.out.print("[%10llu] ", static_cast<unsigned long long>(t->last_arrival));
+      }
+      ctx.out.print("[%s]  %s\n", t->st.c_str(), task_header(*t).c_str());
+    }
     return {};
   }
 
@@ -155,7 +223,7 @@ constexpr std::string_view kPsHelp = R"(NAME
   ps - display process status information
 
 SYNOPSIS
-  ps [-k|-u|-G] [-A] [-S] [pid | task | command | 'regex'] ...
+  ps [-k|-u|-G] [-A] [-S|-t|-p|-c|-l|-m] [pid | task | command | 'regex'] ...
 
 DESCRIPTION
   Lists every task of the dumped kernel, as crash does: each CPU's idle
@@ -176,13 +244,16 @@ DESCRIPTION
   -G      thread group leaders only.
   -A      active tasks only (one per CPU).
   -S      a count of tasks in each state.
-  -t      run time (not implemented yet: says so).
-  -p      parental hierarchy (not implemented yet: says so).
+  -t      by start time: each task's RUN TIME (uptime minus start_time),
+          START TIME, UTIME and STIME (nanoseconds), as crash prints them.
+  -p      the parental hierarchy: the chain of real parents from the idle
+          task down to each selected task, one more space per level.
   -c      each task's children (tasks whose real_parent it is), indented;
           as crash, the idle tasks count as init_task's children.
   -l      each task's last-run timestamp (sched_info.last_arrival, in
           nanoseconds), most recent first: [TIME] [ST]  PID: TASK: CPU: COMMAND:
-  -m      last-run time as days/hours (not implemented yet: says so).
+  -m      how long before its CPU's runqueue clock each task last ran,
+          as [days hh:mm:ss.ms], most recent first.
 )";
 }  // namespace
 

@@ -4,7 +4,9 @@
 
 #include "commands/command.hpp"
 #include "commands/startup.hpp"
+#include "commands/session.hpp"
 #include "core/linux/kernel_summary.hpp"
+#include "core/types/object.hpp"
 
 namespace kinspect {
 
@@ -21,12 +23,22 @@ std::string format_date(int64_t t) {
   std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Z %Y", &tm);
   return buf;
 }
+
+// The kernel's taint mask, when it has one and it can be read.
+bool kernel_tainted(Program& prog) {
+  auto v = variable(prog, "tainted_mask");
+  if (!v.ok()) return false;
+  auto m = v->as_u64();
+  return m.ok() && *m != 0;
+}
+
 }  // namespace
 
-void print_startup_summary(Program& prog, Output& out) {
+void print_startup_summary(Session& session, Output& out) {
+  Program& prog = *session.program();
   KernelSummary k = read_kernel_summary(prog);
   const Utsname& u = prog.utsname();
-  field(out, "KERNEL", prog.vmlinux_path());
+  field(out, "KERNEL", prog.vmlinux_path() + (kernel_tainted(prog) ? "  [TAINTED]" : ""));
   std::string dumpfile = prog.dump_path();
   const DumpInfo& info = prog.dump_info();
   if (info.dump_level && *info.dump_level != 0) dumpfile += "  [PARTIAL DUMP]";
@@ -35,6 +47,12 @@ void print_startup_summary(Program& prog, Output& out) {
   if (k.cpus_offline) cpus += " [OFFLINE: " + std::to_string(k.cpus_offline) + "]";
   field(out, "CPUS", cpus);
   if (k.crash_time) field(out, "DATE", format_date(*k.crash_time));
+  if (k.uptime_sec) field(out, "UPTIME", format_uptime(*k.uptime_sec));
+  if (k.load_average) field(out, "LOAD AVERAGE", *k.load_average);
+  // The true count: every task and thread, each CPU's idle task included
+  // (crash 8.0.2 counts only those it found through the PID hash).
+  if (auto tasks = session.tasks(); tasks.ok())
+    field(out, "TASKS", std::to_string((*tasks)->tasks.size()));
   if (!u.nodename.empty()) field(out, "NODENAME", u.nodename);
   field(out, "RELEASE", u.release);
   field(out, "VERSION", u.version);
@@ -45,13 +63,14 @@ void print_startup_summary(Program& prog, Output& out) {
     machine += "  (unknown Mhz)";
   field(out, "MACHINE", machine);
   field(out, "MEMORY", format_memory_size(k.memory_bytes));
-  out.write("\n");
+  if (auto panic = session.panic(); panic.ok() && !(*panic)->message.empty())
+    field(out, "PANIC", "\"" + (*panic)->message + "\"");
 }
 
 Status cmd_sys(CommandContext& ctx, const Args& args) {
   if (args.size() > 0)
     return fail(Errc::unsupported, "sys " + args[0] + ": only plain \"sys\" is implemented");
-  print_startup_summary(*ctx.program, ctx.out);
+  print_startup_summary(ctx.session, ctx.out);
   return {};
 }
 
@@ -64,8 +83,12 @@ SYNOPSIS
 
 DESCRIPTION
   Prints the summary shown at startup, in crash's layout: KERNEL (the
-  vmlinux), DUMPFILE (the dump and its format), CPUS, DATE (time of the
-  crash), RELEASE, VERSION, MACHINE, MEMORY.
+  vmlinux, "[TAINTED]" when tainted_mask is set), DUMPFILE ("[PARTIAL
+  DUMP]" when filtered), CPUS ("[OFFLINE: n]"), DATE (time of the crash),
+  UPTIME (jiffies since boot, HZ from tick_nsec), LOAD AVERAGE (avenrun),
+  TASKS (every task and thread, each CPU's idle task included), NODENAME,
+  RELEASE, VERSION, MACHINE, MEMORY and PANIC (the panic message from the
+  kernel log).
 )";
 }  // namespace
 

@@ -31,6 +31,10 @@ extern const CommandSpec kWhatisCommand;
 extern const CommandSpec kListCommand;
 extern const CommandSpec kFlagsCommand;
 extern const CommandSpec kLogCommand;
+extern const CommandSpec kSetCommand;
+extern const CommandSpec kTaskCommand;
+extern const CommandSpec kForeachCommand;
+extern const CommandSpec kRunqCommand;
 
 namespace {
 
@@ -55,6 +59,10 @@ const std::array kCommands = {
     &kListCommand,
     &kFlagsCommand,
     &kLogCommand,
+    &kSetCommand,
+    &kTaskCommand,
+    &kForeachCommand,
+    &kRunqCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,

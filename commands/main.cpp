@@ -94,7 +94,12 @@ int main(int argc, char** argv) {
   Session session(std::move(prog).value());
   if (!silent) {
     FileOutput out(stdout);
-    print_startup_summary(*session.program(), out);
+    print_startup_summary(session, out);
+    out.write("\n");
+    if (auto cur = session.current_task(); cur.ok()) {
+      print_context(session, **cur, out);
+      out.write("\n");
+    }
     std::fflush(stdout);
   }
 

@@ -8,10 +8,54 @@
 
 #include "commands/args.hpp"
 #include "commands/command.hpp"
+#include "core/linux/printk.hpp"
 
 namespace kinspect {
 
 Session::Session(std::unique_ptr<Program> program) : program_(std::move(program)) {}
+
+Result<const TaskList*> Session::tasks() {
+  if (!program_) return fail(Errc::invalid_argument, "no dump is open");
+  if (!tasks_) {
+    ASSIGN_OR_RETURN(TaskList t, read_tasks(*program_));
+    tasks_ = std::move(t);
+  }
+  return &*tasks_;
+}
+
+Result<const PanicInfo*> Session::panic() {
+  if (!panic_) {
+    ASSIGN_OR_RETURN(const TaskList* t, tasks());
+    PanicInfo p = find_panic(*program_, *t);
+    if (auto log = read_printk_log(*program_)) p.message = panic_message(*log);
+    panic_ = std::move(p);
+  }
+  return &*panic_;
+}
+
+Result<const TaskInfo*> Session::current_task() {
+  ASSIGN_OR_RETURN(const TaskList* t, tasks());
+  if (current_task_ == 0) {
+    ASSIGN_OR_RETURN(const PanicInfo* p, panic());
+    if (p->found()) {
+      current_task_ = p->task;
+    } else if (!t->active.empty() && t->active[0]) {
+      current_task_ = t->active[0];
+    } else if (!t->tasks.empty()) {
+      current_task_ = t->tasks.front().task;
+    }
+  }
+  const TaskInfo* ti = t->by_task(current_task_);
+  if (!ti) return fail(Errc::not_found, "current context: task " + hex(current_task_) + " not found");
+  return ti;
+}
+
+Status Session::set_current_task(uint64_t task) {
+  ASSIGN_OR_RETURN(const TaskList* t, tasks());
+  if (!t->by_task(task)) return fail(Errc::not_found, "invalid task address: " + hex(task));
+  current_task_ = task;
+  return {};
+}
 
 Redirect split_redirect(std::string_view line) {
   Redirect r;

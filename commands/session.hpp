@@ -5,12 +5,15 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "commands/output.hpp"
 #include "core/error.hpp"
 #include "core/expr/expr.hpp"
+#include "core/linux/panic.hpp"
+#include "core/linux/tasks.hpp"
 #include "core/program.hpp"
 
 namespace kinspect {
@@ -35,6 +38,16 @@ class Session {
   const LocalNames& frame_locals() const { return frame_locals_; }
   void set_frame_locals(LocalNames locals) { frame_locals_ = std::move(locals); }
   bool quit_requested() const { return quit_; }
+
+  // The dump's tasks, read once per session (the dump never changes).
+  Result<const TaskList*> tasks();
+  // The panic CPU and task (found once), with crash's PANIC message.
+  Result<const PanicInfo*> panic();
+  // crash's "current context": the task `bt`, `task` and `vtop -u` default
+  // to. It starts as the panic task, or CPU 0's running task when the dump
+  // shows no panic; `set PID|TASK` and `foreach` change it.
+  Result<const TaskInfo*> current_task();
+  Status set_current_task(uint64_t task);
   void request_quit() { quit_ = true; }
 
  private:
@@ -44,6 +57,9 @@ class Session {
   Settings settings_;
   std::map<std::string, std::string> aliases_;
   bool quit_ = false;
+  std::optional<TaskList> tasks_;
+  std::optional<PanicInfo> panic_;
+  uint64_t current_task_ = 0;  // 0: not chosen yet
   LocalNames frame_locals_;
 };
 

@@ -119,4 +119,13 @@ std::vector<std::pair<std::string, uint64_t>> Arm64Arch::layout() const {
   return l;
 }
 
+// user_pt_regs: regs[31], sp, then pc.
+std::optional<uint64_t> Arm64Arch::prstatus_pc(std::span<const uint8_t> pr_reg) const {
+  constexpr size_t off = 32 * 8;
+  if (pr_reg.size() < off + 8) return std::nullopt;
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = v << 8 | pr_reg[off + i];
+  return v;
+}
+
 }  // namespace kinspect::arm64

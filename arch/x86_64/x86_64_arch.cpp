@@ -100,4 +100,13 @@ std::vector<std::pair<std::string, uint64_t>> X86_64Arch::layout() const {
   };
 }
 
+// user_regs_struct.ip is the 17th of its 27 u64s.
+std::optional<uint64_t> X86_64Arch::prstatus_pc(std::span<const uint8_t> pr_reg) const {
+  constexpr size_t off = 16 * 8;
+  if (pr_reg.size() < off + 8) return std::nullopt;
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = v << 8 | pr_reg[off + i];
+  return v;
+}
+
 }  // namespace kinspect::x86_64

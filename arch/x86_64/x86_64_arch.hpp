@@ -40,6 +40,7 @@ class X86_64Arch final : public Arch {
   std::optional<uint64_t> page_struct(uint64_t paddr) const override;
   std::string walk_text(const Translation& t) const override;  // vtop_text.cpp
   uint64_t pte_page(uint64_t pte) const override;
+  std::optional<uint64_t> prstatus_pc(std::span<const uint8_t> pr_reg) const override;
 
   uint64_t phys_base() const { return phys_base_; }
   bool five_level() const { return five_level_; }

@@ -59,6 +59,52 @@ Result<int64_t> kernel_xtime(Program& prog) {
   return sec.as_int();
 }
 
+// HZ from tick_nsec (NSEC_PER_SEC / HZ, rounded): the kernel keeps no HZ
+// variable, and the configured value (100, 250, 300, 1000) differs by
+// distribution. NTP may nudge tick_nsec by a few ns; rounding absorbs it.
+std::optional<unsigned> kernel_hz(Program& prog) {
+  auto v = variable(prog, "tick_nsec");
+  if (!v.ok()) return std::nullopt;
+  auto ns = v->as_u64();
+  if (!ns.ok() || *ns == 0 || *ns > 1000000000ull) return std::nullopt;
+  return static_cast<unsigned>((1000000000ull + *ns / 2) / *ns);
+}
+
+// Seconds since boot: jiffies_64 counts from INITIAL_JIFFIES, which is
+// (unsigned long)(unsigned int)(-300 * HZ) so that the 32-bit jiffies
+// wrap five minutes after boot (include/linux/jiffies.h).
+std::optional<uint64_t> uptime_seconds(Program& prog, unsigned hz) {
+  auto j = variable(prog, "jiffies_64");
+  if (!j.ok()) j = variable(prog, "jiffies");
+  if (!j.ok()) return std::nullopt;
+  auto now = j->as_u64();
+  if (!now.ok()) return std::nullopt;
+  uint64_t initial = static_cast<uint32_t>(-300 * static_cast<int64_t>(hz));
+  return (*now - initial) / hz;
+}
+
+// avenrun[3] holds fixed-point loads with FSHIFT 11 bits of fraction;
+// like /proc/loadavg, crash rounds by adding FIXED_1/200 first.
+std::optional<std::string> load_average(Program& prog) {
+  auto v = variable(prog, "avenrun");
+  if (!v.ok()) return std::nullopt;
+  constexpr uint64_t kFshift = 11, kFixed1 = 1ull << kFshift;
+  std::string out;
+  for (int i = 0; i < 3; ++i) {
+    auto e = v->index(i);
+    if (!e.ok()) return std::nullopt;
+    auto x = e->as_u64();
+    if (!x.ok()) return std::nullopt;
+    uint64_t a = *x + kFixed1 / 200;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%s%llu.%02llu", i ? ", " : "",
+                  static_cast<unsigned long long>(a >> kFshift),
+                  static_cast<unsigned long long>(((a & (kFixed1 - 1)) * 100) >> kFshift));
+    out += buf;
+  }
+  return out;
+}
+
 }  // namespace
 
 KernelSummary read_kernel_summary(Program& prog) {
@@ -91,7 +137,23 @@ KernelSummary read_kernel_summary(Program& prog) {
   if (const Symbol* s = prog.symbols().find("cpu_khz")) {
     if (auto v = prog.read_u32(s->addr); v.ok()) k.cpu_khz = *v;
   }
+  k.hz = kernel_hz(prog);
+  if (k.hz) k.uptime_sec = uptime_seconds(prog, *k.hz);
+  k.load_average = load_average(prog);
   return k;
+}
+
+std::string format_uptime(uint64_t seconds) {
+  char buf[64];
+  uint64_t days = seconds / 86400;
+  seconds %= 86400;
+  int n = 0;
+  if (days) n = std::snprintf(buf, sizeof buf, "%llu days, ", static_cast<unsigned long long>(days));
+  std::snprintf(buf + n, sizeof buf - n, "%02llu:%02llu:%02llu",
+                static_cast<unsigned long long>(seconds / 3600),
+                static_cast<unsigned long long>(seconds / 60 % 60),
+                static_cast<unsigned long long>(seconds % 60));
+  return buf;
 }
 
 std::string format_memory_size(uint64_t bytes) {

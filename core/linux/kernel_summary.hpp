@@ -17,9 +17,16 @@ struct KernelSummary {
   std::string crash_time_source;      // "kdump header", "VMCOREINFO CRASHTIME", ...
   uint64_t memory_bytes = 0;
   std::optional<uint32_t> cpu_khz;    // x86_64 cpu_khz
+  std::optional<unsigned> hz;         // the kernel's HZ (from tick_nsec)
+  std::optional<uint64_t> uptime_sec; // jiffies since boot / HZ
+  // avenrun[] as crash prints it: "0.48, 0.10, 0.03".
+  std::optional<std::string> load_average;
 };
 
 KernelSummary read_kernel_summary(Program& prog);
+
+// crash's uptime format: "00:00:08", "3 days, 04:05:06".
+std::string format_uptime(uint64_t seconds);
 
 // crash's way of printing sizes: "512 MB", "1 GB", "2.5 GB".
 std::string format_memory_size(uint64_t bytes);

@@ -40,3 +40,14 @@ print(f"     VERSION: {uts.version.string_().decode()}")
 print(f"        CPUS: {cpus}")
 print(f"        DATE: {time.strftime('%a %b %e %H:%M:%S %Z %Y', time.localtime(xtime))}")
 print(f"      MEMORY: {mem}")
+# avenrun's fixed point (FSHIFT 11), rounded as /proc/loadavg and crash do.
+loads = []
+for x in prog["avenrun"]:
+    a = int(x) + (1 << 11) // 200
+    loads.append(f"{a >> 11}.{((a & 2047) * 100) >> 11:02d}")
+print(f"LOAD AVERAGE: {', '.join(loads)}")
+from drgn.helpers.linux.printk import get_printk_records
+panics = [r.text.decode() for r in get_printk_records(prog)
+          if r.text.startswith(b"Kernel panic - not syncing")]
+if panics:
+    print(f'       PANIC: "{panics[-1]}"')

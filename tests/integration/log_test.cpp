@@ -68,13 +68,7 @@ sys.stdout.write("\n".join(out) + "\n")
 
 TEST(Arm64Log, RecordsEqualDrgn) {
   KINSPECT_REQUIRE_SAMPLE(d, "arm64-sysrq");
-  std::string src = std::string(KINSPECT_SOURCE_DIR) + "/tests/integration/";
-  std::string virt = "/tmp/kinspect-drgn-log-" + d.name + ".elf";
-  RunResult mk = run_shell("/usr/bin/python3 " + src + "elf_add_kernel_vaddrs.py '" +
-                           d.path("VMCORE_QEMU_ELF") + "' " + virt);
-  ASSERT_EQ(mk.status, 0) << mk.err;
-  RunResult drgn = run_shell("/usr/bin/python3 - '" + d.path("VMLINUX") + "' " + virt, kDrgnLog);
-  run_shell("rm -f " + virt);
+  RunResult drgn = run_drgn(d, "-", kDrgnLog);
   ASSERT_EQ(drgn.status, 0) << drgn.err;
   RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF")}, "log\n");
   ASSERT_EQ(ki.status, 0) << ki.err;

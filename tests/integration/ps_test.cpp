@@ -78,17 +78,7 @@ TEST_P(Ps, ListsDrgnsTasksAndTheGuestsCount) {
   }
   EXPECT_TRUE(panic_seen);
 
-  // drgn reads x86_64's paging ELF; arm64's physical-only ELF gets kernel
-  // virtual addresses first.
-  std::string src = std::string(KINSPECT_SOURCE_DIR) + "/tests/integration/";
-  std::string core = d.path("VMCORE_QEMU_PAGING_ELF");
-  if (d.fact("arch") == "arm64") {
-    core = "/tmp/kinspect-drgn-ps-" + d.name + ".elf";
-    RunResult mk = run_shell("/usr/bin/python3 " + src + "elf_add_kernel_vaddrs.py '" +
-                             d.path("VMCORE_QEMU_ELF") + "' " + core);
-    ASSERT_EQ(mk.status, 0) << mk.err;
-  }
-  RunResult dr = run_shell("/usr/bin/python3 " + src + "drgn_ps.py '" + d.path("VMLINUX") + "' '" + core + "'");
+  RunResult dr = run_drgn(d, "drgn_ps.py");
   ASSERT_EQ(dr.status, 0) << dr.err;
   std::map<std::string, std::string> want, got;
   std::istringstream in(dr.out);
@@ -179,7 +169,8 @@ TEST_P(PsCrashLines, MatchCrash) {
   EXPECT_GE(compared, 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Flags, PsCrashLines, ::testing::Values("ps -l", "ps -c 0", "ps -S"),
+INSTANTIATE_TEST_SUITE_P(Flags, PsCrashLines, ::testing::Values("ps -l", "ps -c 0", "ps -S", "ps -m", "ps -t",
+                                                           "set", "set -c 0", "set -c 3"),
                          [](const ::testing::TestParamInfo<const char*>& info) {
                            std::string n;
                            for (char ch : std::string(info.param))

@@ -5,7 +5,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace kinspect::testing {
@@ -118,6 +120,51 @@ RunResult run_kinspect(const std::vector<std::string>& args, const std::string& 
   std::string cmd = shell_quote(KINSPECT_BINARY);
   for (const auto& a : args) cmd += " " + shell_quote(a);
   return run_shell(cmd, input);
+}
+
+namespace {
+// The drgn-readable copies made by run_drgn, removed when the tests exit.
+std::map<std::string, std::string>& drgn_copies() {
+  static std::map<std::string, std::string> copies;
+  static bool registered = false;
+  if (!registered) {
+    registered = true;
+    std::atexit([] {
+      for (const auto& [name, path] : drgn_copies()) std::remove(path.c_str());
+    });
+  }
+  return copies;
+}
+
+std::string drgn_readable_vmcore(const SampleDump& d, std::string* err) {
+  if (d.fact("arch") != "arm64") {
+    for (const char* key : {"VMCORE_QEMU_PAGING_ELF", "VMCORE_KDUMP_ELF"})
+      if (d.paths.count(key) && std::filesystem::exists(d.path(key))) return d.path(key);
+    *err = "no drgn-readable vmcore for " + d.name;
+    return "";
+  }
+  auto& copies = drgn_copies();
+  if (auto it = copies.find(d.name); it != copies.end()) return it->second;
+  std::string copy = "/tmp/kinspect-drgn-" + d.name + "-" + std::to_string(getpid()) + ".elf";
+  RunResult mk = run_shell("/usr/bin/python3 " + std::string(KINSPECT_SOURCE_DIR) +
+                           "/tests/integration/elf_add_kernel_vaddrs.py " +
+                           shell_quote(d.path("VMCORE_QEMU_ELF")) + " " + shell_quote(copy));
+  if (mk.status != 0) {
+    *err = mk.err;
+    return "";
+  }
+  copies[d.name] = copy;
+  return copy;
+}
+}  // namespace
+
+RunResult run_drgn(const SampleDump& d, const std::string& script, const std::string& input) {
+  std::string err;
+  std::string core = drgn_readable_vmcore(d, &err);
+  if (core.empty()) return RunResult{1, "", err};
+  std::string path = script == "-" ? script : std::string(KINSPECT_SOURCE_DIR) + "/tests/integration/" + script;
+  return run_shell("/usr/bin/python3 " + path + " " + shell_quote(d.path("VMLINUX")) + " " + shell_quote(core),
+                   input);
 }
 
 RunResult run_crash(const std::string& vmlinux, const std::string& vmcore, const std::string& input) {

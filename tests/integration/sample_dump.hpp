@@ -35,6 +35,12 @@ struct RunResult {
 // Runs the kinspect binary with args, feeding `input` on stdin.
 RunResult run_kinspect(const std::vector<std::string>& args, const std::string& input = "");
 RunResult run_shell(const std::string& command, const std::string& input = "");
+// Runs a drgn 0.0.22 script of tests/integration (or "-" with the script on
+// stdin) as `/usr/bin/python3 SCRIPT VMLINUX VMCORE` on a file drgn can read:
+// x86_64's QEMU paging ELF, the kdump's own ELF, or for arm64 a copy of the
+// QEMU ELF with kernel virtual addresses added (elf_add_kernel_vaddrs.py),
+// made once per test process and removed at exit.
+RunResult run_drgn(const SampleDump& d, const std::string& script, const std::string& input = "");
 // Runs crash 8.0.2 (`crash -s`) with `input` as its commands; its output
 // without the "WARNING: ... not found in PID hash" lines it prints at start.
 RunResult run_crash(const std::string& vmlinux, const std::string& vmcore, const std::string& input);

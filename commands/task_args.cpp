@@ -1,0 +1,42 @@
+#include "commands/task_args.hpp"
+
+#include <cstdio>
+
+#include "commands/args.hpp"
+
+namespace kinspect {
+
+namespace {
+bool all_digits(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+}  // namespace
+
+Result<std::vector<const TaskInfo*>> resolve_tasks(const TaskList& tasks, std::string_view word) {
+  std::vector<const TaskInfo*> out;
+  if (all_digits(word) && word.size() < 10) {
+    int64_t pid = std::stoll(std::string(word));
+    for (const auto& t : tasks.tasks)
+      if (t.pid == pid) out.push_back(&t);
+    if (!out.empty()) return out;
+  }
+  if (auto addr = parse_hex(word)) {
+    if (const TaskInfo* t = tasks.by_task(*addr)) return std::vector<const TaskInfo*>{t};
+  }
+  return fail(Errc::not_found, "invalid task or pid value: " + std::string(word));
+}
+
+Result<const TaskInfo*> resolve_task(const TaskList& tasks, std::string_view word) {
+  ASSIGN_OR_RETURN(auto all, resolve_tasks(tasks, word));
+  return all.front();
+}
+
+std::string task_header(const TaskInfo& t) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "PID: %-7lld  TASK: %llx  CPU: %-3d  COMMAND: \"%s\"",
+                static_cast<long long>(t.pid), static_cast<unsigned long long>(t.task), t.cpu,
+                t.comm.c_str());
+  return buf;
+}
+
+}  // namespace kinspect
