@@ -19,6 +19,9 @@
 
 namespace kinspect {
 
+class Program;
+class ArchUnwinder;
+
 // What an Arch may use while it learns the kernel's layout.
 struct ArchEnv {
   // Physical memory of the dump (errors carry the address: excluded, absent).
@@ -123,6 +126,9 @@ class Arch {
   virtual std::optional<uint64_t> prstatus_pc(std::span<const uint8_t> pr_reg) const = 0;
   // The page frame a leaf entry maps: the PHYSICAL column of crash's PTE table.
   virtual uint64_t pte_page(uint64_t pte) const = 0;
+  // The stack unwinder of this architecture (core/unwind/unwind.hpp), bound
+  // to one open Program.
+  virtual Result<std::unique_ptr<ArchUnwinder>> make_unwinder(Program& prog) const = 0;
 };
 
 // registry.cpp: the single machine -> Arch mapping.

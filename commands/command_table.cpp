@@ -33,6 +33,7 @@ extern const CommandSpec kFlagsCommand;
 extern const CommandSpec kLogCommand;
 extern const CommandSpec kSetCommand;
 extern const CommandSpec kTaskCommand;
+extern const CommandSpec kBtCommand;
 extern const CommandSpec kForeachCommand;
 extern const CommandSpec kRunqCommand;
 
@@ -61,6 +62,7 @@ const std::array kCommands = {
     &kLogCommand,
     &kSetCommand,
     &kTaskCommand,
+    &kBtCommand,
     &kForeachCommand,
     &kRunqCommand,
     &kQuitCommand,

@@ -1,5 +1,7 @@
 #include "arch/arm64/arm64_arch.hpp"
 
+#include "arch/arm64/arm64_unwind.hpp"
+
 namespace kinspect::arm64 {
 
 namespace {
@@ -126,6 +128,10 @@ std::optional<uint64_t> Arm64Arch::prstatus_pc(std::span<const uint8_t> pr_reg) 
   uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = v << 8 | pr_reg[off + i];
   return v;
+}
+
+Result<std::unique_ptr<ArchUnwinder>> Arm64Arch::make_unwinder(Program& prog) const {
+  return make_arm64_unwinder(prog);
 }
 
 }  // namespace kinspect::arm64

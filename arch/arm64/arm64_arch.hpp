@@ -40,6 +40,7 @@ class Arm64Arch final : public Arch {
   std::string walk_text(const Translation& t) const override;  // vtop_text.cpp
   uint64_t pte_page(uint64_t pte) const override;
   std::optional<uint64_t> prstatus_pc(std::span<const uint8_t> pr_reg) const override;
+  Result<std::unique_ptr<ArchUnwinder>> make_unwinder(Program& prog) const override;
 
   unsigned va_bits() const { return va_bits_; }
   unsigned va_bits_actual() const { return va_bits_actual_; }

@@ -1,5 +1,7 @@
 #include "arch/x86_64/x86_64_arch.hpp"
 
+#include "arch/x86_64/x86_64_unwind.hpp"
+
 #include <algorithm>
 
 namespace kinspect::x86_64 {
@@ -107,6 +109,10 @@ std::optional<uint64_t> X86_64Arch::prstatus_pc(std::span<const uint8_t> pr_reg)
   uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = v << 8 | pr_reg[off + i];
   return v;
+}
+
+Result<std::unique_ptr<ArchUnwinder>> X86_64Arch::make_unwinder(Program& prog) const {
+  return make_x86_64_unwinder(prog);
 }
 
 }  // namespace kinspect::x86_64

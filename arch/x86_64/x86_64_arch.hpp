@@ -41,6 +41,7 @@ class X86_64Arch final : public Arch {
   std::string walk_text(const Translation& t) const override;  // vtop_text.cpp
   uint64_t pte_page(uint64_t pte) const override;
   std::optional<uint64_t> prstatus_pc(std::span<const uint8_t> pr_reg) const override;
+  Result<std::unique_ptr<ArchUnwinder>> make_unwinder(Program& prog) const override;
 
   uint64_t phys_base() const { return phys_base_; }
   bool five_level() const { return five_level_; }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/unwind/frame.hpp"
@@ -24,12 +25,15 @@ struct TaskList;
 class ArchUnwinder {
  public:
   virtual ~ArchUnwinder() = default;
+  // DWARF numbers of the program counter and the stack pointer.
+  virtual unsigned pc_regno() const = 0;
+  virtual unsigned sp_regno() const = 0;
   // Registers of a task that is not running, from its saved switch frame
   // (x86_64 thread.sp -> inactive_task_frame, arm64 thread.cpu_context).
   virtual Result<RegisterSet> switch_frame_regs(uint64_t task) = 0;
-  // Registers of an NT_PRSTATUS pr_reg blob (x86_64 user_regs_struct,
-  // arm64 user_pt_regs).
-  virtual Result<RegisterSet> prstatus_regs(std::span<const uint8_t> pr_reg) const = 0;
+  // The registers of an NT_PRSTATUS pr_reg blob (x86_64 user_regs_struct,
+  // arm64 user_pt_regs), as the pt_regs they copy.
+  virtual Result<ExceptionFrame> prstatus_regs(std::span<const uint8_t> pr_reg) const = 0;
   // The caller of `f`, or nullopt at the end of the stack (Backtrace's
   // user_regs set when the end is a user-mode entry). May set f.exception
   // when the step crosses a pt_regs.
@@ -37,6 +41,9 @@ class ArchUnwinder {
   // Name of the stack holding `sp` for a task on `cpu` ("task", "IRQ", ...),
   // empty when unknown.
   virtual std::string stack_name(uint64_t sp, const TaskInfo& task) = 0;
+  // [start, end) of the stack holding sp, for bt -t/-T and -f.
+  virtual std::optional<std::pair<uint64_t, uint64_t>> stack_bounds(uint64_t sp,
+                                                                     const TaskInfo& task) = 0;
   // Text of a pt_regs register block as crash prints it (4-space indent,
   // one string with newlines), and the exception line's program counter.
   virtual std::string register_block(const ExceptionFrame& e) const = 0;
@@ -52,8 +59,13 @@ struct UnwindOptions {
 Result<Backtrace> unwind_task(Program& prog, const TaskList& tasks, const TaskInfo& task,
                               const UnwindOptions& opts = {});
 
-// The same from known registers (tests, `bt` of an exception frame).
+// The same with an unwinder made once for many tasks (bt -a, foreach bt).
+Result<Backtrace> unwind_task(Program& prog, ArchUnwinder& u, const TaskInfo& task,
+                              const UnwindOptions& opts = {});
+
+// The same from known registers (tests). pc_is_return_address: the
+// registers are a switch frame whose pc is where the task will return to.
 Backtrace unwind_from(ArchUnwinder& u, const TaskInfo& task, const RegisterSet& regs,
-                      const UnwindOptions& opts = {});
+                      bool pc_is_return_address, const UnwindOptions& opts = {});
 
 }  // namespace kinspect
