@@ -130,7 +130,12 @@ class Reader {
     c.in.regs = &f.regs;
     c.in.address_bias = bias_;
     c.in.read_memory = [this](uint64_t addr, std::span<uint8_t> out) { return prog_.read(addr, out); };
-    c.in.cfa = f.cfa ? f.cfa : cfa_from_cfi(c.lookup, c.in);
+    // The CFA as DWARF defines it (the caller's sp before the call), which
+    // DW_OP_call_frame_cfa and so every fbreg depend on. An unwinder's own
+    // notion may differ (arm64 frame records give fp + 16, not the CFA of a
+    // frame with locals), so .debug_frame comes first.
+    c.in.cfa = cfa_from_cfi(c.lookup, c.in);
+    if (!c.in.cfa) c.in.cfa = f.cfa;
     if (auto fb = expression_at(&c.function, DW_AT_frame_base, c.lookup); fb.ok())
       if (auto v = evaluate_value(*fb, c.in); v.ok()) c.in.frame_base = *v;
     c.in.entry_value = [this, i, depth, fn = c.function](unsigned reg) mutable {
@@ -175,7 +180,7 @@ class Reader {
   // in its prologue (push %rbx; stp x19, x20) are where .debug_frame says,
   // at frame i's pc. Used only when the CFI's return address rule gives the
   // caller's pc the unwinder found, so both agree on this step; registers
-  // the CFI leaves undefined stay unknown.
+  // the CFI leaves undefined (caller-saved ones) stay unknown.
   void recover_saved_registers(size_t i) {
     if (i + 1 >= frames_.size() || frames_[i].exception) return;  // a pt_regs gave the caller's registers
     Frame& f = frames_[i];
@@ -187,13 +192,19 @@ class Reader {
     LocationInputs in;
     in.regs = &f.regs;
     in.read_memory = [this](uint64_t addr, std::span<uint8_t> out) { return prog_.read(addr, out); };
-    in.cfa = f.cfa ? f.cfa : cfa_of(frame, in);
+    in.cfa = cfa_of(frame, in);
+    if (!in.cfa) in.cfa = f.cfa;
+    const uint64_t callee_saved = prog_.arch().callee_saved_dwarf_registers();
     auto in_caller = [&](int regno) -> std::optional<uint64_t> {
       Dwarf_Op mem[3];
       Dwarf_Op* ops = nullptr;
       size_t n = 0;
       if (dwarf_frame_register(frame, regno, mem, &ops, &n) != 0) return std::nullopt;
-      if (n == 0) return ops == nullptr ? f.regs.get(static_cast<unsigned>(regno)) : std::nullopt;  // same value : undefined
+      // n == 0: "same value" (ops null), else undefined. libdw reads the
+      // CFI without the ABI's defaults, so a callee-saved register no rule
+      // mentions reads as undefined; the ABI says the callee kept it.
+      if (n == 0)
+        return ops == nullptr || (callee_saved >> regno & 1) ? f.regs.get(static_cast<unsigned>(regno)) : std::nullopt;
       auto e = from_libdw(nullptr, ops, n);
       if (!e.ok()) return std::nullopt;
       auto loc = evaluate_location(*e, in);
