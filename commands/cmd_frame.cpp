@@ -3,10 +3,10 @@
 // with the type printer; afterwards p, whatis and flags see those variables,
 // so `frame 6` then `p csd->node.u_flags` follows a pointer the frame held.
 // The task is the session's current context, as for bt.
-#include <cstdio>
 #include <memory>
 #include <string>
 
+#include "commands/bt_format.hpp"
 #include "commands/command.hpp"
 #include "commands/frame_variables_text.hpp"
 #include "commands/session.hpp"
@@ -67,19 +67,6 @@ LocalNames locals_of(const std::vector<FrameScope>& scopes) {
   };
 }
 
-// " #6 [ffffc900002c7e88] smp_call_function_many_cond+241 at ffffffff811609e1"
-std::string frame_line(Program& prog, const Frame& f, unsigned level) {
-  std::string name = "??";
-  if (auto m = prog.symbols().lookup(f.pc)) {
-    name = std::string(m->sym->name);
-    if (m->offset) name += "+" + std::to_string(m->offset);
-  }
-  char line[256];
-  std::snprintf(line, sizeof line, "%s#%u [%llx] %s at %llx", level < 10 ? " " : "", level,
-                static_cast<unsigned long long>(f.stack_slot ? f.stack_slot : f.sp), name.c_str(), static_cast<unsigned long long>(f.pc));
-  return line;
-}
-
 Status cmd_frame(CommandContext& ctx, const Args& args) {
   Program& prog = *ctx.program;
   if (args.size() > 1) return fail(Errc::invalid_argument, "usage: frame [N]");
@@ -97,7 +84,7 @@ Status cmd_frame(CommandContext& ctx, const Args& args) {
                                             std::to_string(bt.frames.size()) + " frames" +
                                             (bt.stop_reason.empty() ? "" : " (" + bt.stop_reason + ")"));
   ctx.out.line(task_header(*task));
-  ctx.out.line(frame_line(prog, bt.frames[level], level));
+  ctx.out.line(backtrace_frame_line(prog, bt.frames[level], true, 10));
   ASSIGN_OR_RETURN(std::vector<FrameScope> scopes, frame_scopes(prog, bt.frames, level));
   ValueFormat fmt;
   fmt.radix = ctx.session.settings().radix;
