@@ -271,3 +271,75 @@ TEST(FrameVariables, CsdWaiterShowsTheCpuAndTheLockedCsd) {
   EXPECT_FALSE(last_cpu->value.has_value());
   EXPECT_EQ(last_cpu->missing, Missing::optimized_out);
 }
+
+namespace {
+
+// The number N of bt's " #N [...] FUNCTION at ..." line for a function.
+std::optional<int> frame_number(const std::string& bt, const std::string& function) {
+  std::smatch m;
+  std::regex line(R"(#\s*([0-9]+) \[[0-9a-f]+\] )" + function + " at ");
+  if (!std::regex_search(bt, m, line)) return std::nullopt;
+  return std::stoi(m[1]);
+}
+
+// `set -c WAIT_CPU`, `bt`, then `frame N` of smp_call_function_many_cond:
+// the trace reaches it through the IRQ exception frame, `cpu` is the CPU
+// it waits for, and the u_flags word of the csd it spins on decodes to
+// CSD_FLAG_LOCK|CSD_TYPE_SYNC through `flags` on the frame's locals.
+void check_csd_waiter(const SampleDump& d, const std::string& flags_expr, const std::string& vmcore) {
+  std::string cpu = d.fact("csd_wait_cpu");
+  RunResult bt = run_kinspect({"-s", d.path("VMLINUX"), vmcore}, "set -c " + cpu + "\nbt\n");
+  ASSERT_EQ(bt.status, 0) << bt.err;
+  EXPECT_NE(bt.out.find("--- <IRQ stack> ---"), std::string::npos) << bt.out;
+  auto n = frame_number(bt.out, "smp_call_function_many_cond");
+  ASSERT_TRUE(n) << bt.out;
+  RunResult r = run_kinspect({"-s", d.path("VMLINUX"), vmcore},
+                             "set -c " + cpu + "\nframe " + std::to_string(*n) + "\nflags " + flags_expr +
+                                 " CSD_\nwhatis cpu\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string out = strip_echo(r.out);
+  EXPECT_NE(out.find("    csd_lock_wait (inlined at kernel/smp.c:"), std::string::npos) << out;
+  EXPECT_NE(out.find("    smp_call_function_many_cond:\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\n      cpu = " + d.fact("csd_spin_cpu") + "\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("func = (smp_call_func_t) 0x"), std::string::npos) << out;
+  EXPECT_NE(out.find(" <csd_lockup_ipi>\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\n0x11 (CSD_FLAG_LOCK|CSD_TYPE_SYNC)\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\nint cpu;\n"), std::string::npos) << out;
+}
+
+}  // namespace
+
+TEST(FrameCommand, X86CsdWaiterFrameShowsCpuAndCsdFlags) {
+  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-csd-lockup");
+  // x86_64 keeps csd in rsi inside the inlined csd_lock_wait.
+  check_csd_waiter(d, "csd->node.u_flags", d.path("VMCORE_QEMU_ELF"));
+}
+
+TEST(FrameCommand, Arm64CsdWaiterFrameShowsCpuAndCsdFlags) {
+  KINSPECT_REQUIRE_SAMPLE(d, "arm64-csd-lockup");
+  // arm64's smp_cond_load_acquire keeps no csd, only __PTR = &csd->node.u_flags (x3).
+  check_csd_waiter(d, "*__PTR", d.path("VMCORE_QEMU_ELF"));
+}
+
+// bt -V prints the same variables under each frame line, and a variable
+// whose register the unwinder could not recover says so instead of a value.
+TEST(FrameCommand, BtVShowsVariablesUnderEachFrame) {
+  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-csd-lockup");
+  RunResult r = run_kinspect({"-s", d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF")},
+                             "bt -V -c " + d.fact("csd_wait_cpu") + "\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string out = strip_echo(r.out);
+  size_t at = out.find("] smp_call_function_many_cond at ");
+  ASSERT_NE(at, std::string::npos) << out;
+  std::string rest = out.substr(at);
+  EXPECT_NE(rest.find("\n      cpu = " + d.fact("csd_spin_cpu") + "\n"), std::string::npos) << rest;
+  // The REBOOT IRQ's pt_regs pointer, as gdb names it in its trace.
+  RunResult g = run_shell("cd /tmp && timeout 300 gdb -nx -batch -ex 'thread " +
+                          std::to_string(std::stoi(d.fact("csd_wait_cpu")) + 1) + "' -ex bt '" + d.path("VMLINUX") +
+                          "' '" + d.path("VMCORE_QEMU_PAGING_ELF") + "' 2>/dev/null");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(g.out, m, std::regex(R"(sysvec_reboot \(regs=(0x[0-9a-f]+)\))"))) << g.out;
+  EXPECT_NE(out.find("      regs = (struct pt_regs *) " + m[1].str() + "\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("<unavailable: DWARF register"), std::string::npos) << out;
+  EXPECT_EQ(out.find("<unavailable: DWARF register 16"), std::string::npos) << out;  // pc is always known
+}
