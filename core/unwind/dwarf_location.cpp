@@ -70,7 +70,9 @@ Failure optimized_out(std::string why) { return fail(Errc::not_found, std::move(
 Result<uint64_t> reg_value(const LocationInputs& in, uint64_t reg) {
   if (in.regs)
     if (auto v = in.regs->get(static_cast<unsigned>(reg))) return *v;
-  return fail(Errc::not_present, "DWARF register " + std::to_string(reg) + " not recovered at this frame");
+  std::string name = in.register_name ? in.register_name(static_cast<unsigned>(reg)) : "";
+  if (name.empty()) name = "DWARF register " + std::to_string(reg);
+  return fail(Errc::not_present, name + " not recovered at this frame");
 }
 
 Result<uint64_t> read_u64(const LocationInputs& in, uint64_t addr, size_t size) {

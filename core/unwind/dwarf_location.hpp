@@ -71,6 +71,8 @@ struct LocationInputs {
   // unset, every entry value is optimized out.
   std::function<Result<uint64_t>(unsigned dwarf_reg)> entry_value;
   uint64_t address_bias = 0;  // added to DW_OP_addr (KASLR offset, module base)
+  // The architecture's name of a DWARF register for messages ("rbx", "x19").
+  std::function<std::string(unsigned dwarf_reg)> register_name;
 };
 
 // Error codes the evaluator uses, so callers can tell the cases apart:

@@ -130,6 +130,7 @@ class Reader {
     c.in.regs = &f.regs;
     c.in.address_bias = bias_;
     c.in.read_memory = [this](uint64_t addr, std::span<uint8_t> out) { return prog_.read(addr, out); };
+    c.in.register_name = [this](unsigned reg) { return prog_.arch().dwarf_register_name(reg); };
     // The CFA as DWARF defines it (the caller's sp before the call), which
     // DW_OP_call_frame_cfa and so every fbreg depend on. An unwinder's own
     // notion may differ (arm64 frame records give fp + 16, not the CFA of a

@@ -340,6 +340,8 @@ TEST(FrameCommand, BtVShowsVariablesUnderEachFrame) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(g.out, m, std::regex(R"(sysvec_reboot \(regs=(0x[0-9a-f]+)\))"))) << g.out;
   EXPECT_NE(out.find("      regs = (struct pt_regs *) " + m[1].str() + "\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("<unavailable: DWARF register"), std::string::npos) << out;
-  EXPECT_EQ(out.find("<unavailable: DWARF register 16"), std::string::npos) << out;  // pc is always known
+  // kthread's callee-saved registers were spent in a module function whose
+  // CFI vmlinux does not have: named, not guessed.
+  EXPECT_NE(out.find("<unavailable: rbx not recovered at this frame>"), std::string::npos) << out;
+  EXPECT_EQ(out.find("<unavailable: rip"), std::string::npos) << out;  // the pc is always known
 }
