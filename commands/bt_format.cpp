@@ -14,8 +14,12 @@ namespace kinspect {
 
 namespace {
 
-std::string symbol_text(const Program& prog, uint64_t pc, bool with_offset, int radix) {
-  auto m = prog.symbols().lookup(pc);
+// A return address is named by the call before it (pc - 1): after a call to
+// a noreturn function it is already past the caller's last byte.
+std::string symbol_text(const Program& prog, uint64_t pc, bool with_offset, int radix,
+                        bool return_address = false) {
+  auto m = prog.symbols().lookup(return_address ? pc - 1 : pc);
+  if (m && return_address) ++m->offset;
   if (!m) {
     char b[24];
     std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(pc));
@@ -79,7 +83,8 @@ void print_source(Program& prog, const Frame& f, Output& out) {
 }  // namespace
 
 std::string backtrace_frame_line(const Program& prog, const Frame& f, bool with_offset, int radix) {
-  return frame_line(f.level, f.stack_slot ? f.stack_slot : f.sp, symbol_text(prog, f.pc, with_offset, radix), f.pc);
+  return frame_line(f.level, f.stack_slot ? f.stack_slot : f.sp,
+                    symbol_text(prog, f.pc, with_offset, radix, f.pc_is_return_address), f.pc);
 }
 
 void print_backtrace(Program& prog, ArchUnwinder& u, const Backtrace& bt, const BtFormat& fmt,
@@ -96,7 +101,6 @@ void print_backtrace(Program& prog, ArchUnwinder& u, const Backtrace& bt, const 
     }
     if (i > 0 && f.stack != fr[i - 1].stack && !fr[i - 1].stack.empty() && fr[i - 1].stack != "task")
       out.line("--- <" + fr[i - 1].stack + " stack> ---");
-    uint64_t slot = f.stack_slot ? f.stack_slot : f.sp;
     out.line(backtrace_frame_line(prog, f, fmt.sym_offset, fmt.offset_radix));
     if (fmt.lines) print_source(prog, f, out);
     if (fmt.variables) {
@@ -106,7 +110,9 @@ void print_backtrace(Program& prog, ArchUnwinder& u, const Backtrace& bt, const 
     }
     if (fmt.frame_words && i + 1 < fr.size() && fr[i + 1].stack == f.stack && !fr[i].exception) {
       uint64_t next = fr[i + 1].stack_slot ? fr[i + 1].stack_slot : fr[i + 1].sp;
-      if (next > slot) print_words(prog, slot + 8, next, out);
+      // From the frame's own stack pointer (one above its return address)
+      // through the slot holding the next frame's return address.
+      if (next >= f.sp) print_words(prog, f.sp, next, out);
     }
   }
   if (bt.user_regs) out.line(u.register_block(*bt.user_regs));

@@ -65,14 +65,12 @@ Status cmd_bt(CommandContext& ctx, const Args& args) {
       targets.push_back(t);
     }
   }
-  for (const Word& w : o.positional) {
-    ASSIGN_OR_RETURN(auto all, resolve_tasks(*list, w.text));
-    targets.insert(targets.end(), all.begin(), all.end());
+  const TaskInfo* cur = nullptr;
+  if (targets.empty() && o.positional.empty()) {
+    ASSIGN_OR_RETURN(cur, session.current_task());
   }
-  if (targets.empty()) {
-    ASSIGN_OR_RETURN(const TaskInfo* cur, session.current_task());
-    targets.push_back(cur);
-  }
+  ASSIGN_OR_RETURN(auto named, named_tasks_or(*list, o.positional, cur));
+  targets.insert(targets.end(), named.begin(), named.end());
   BtFormat fmt;
   fmt.frame_words = o.has('f');
   fmt.lines = o.has('l');

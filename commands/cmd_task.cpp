@@ -18,15 +18,11 @@ Status cmd_task(CommandContext& ctx, const Args& args) {
   ASSIGN_OR_RETURN(Options o, parse_options(args, "R:xd"));
   Session& session = ctx.session;
   ASSIGN_OR_RETURN(const TaskList* list, session.tasks());
-  std::vector<const TaskInfo*> targets;
-  for (const Word& w : o.positional) {
-    ASSIGN_OR_RETURN(auto all, resolve_tasks(*list, w.text));
-    targets.insert(targets.end(), all.begin(), all.end());
+  const TaskInfo* cur = nullptr;
+  if (o.positional.empty()) {
+    ASSIGN_OR_RETURN(cur, session.current_task());
   }
-  if (targets.empty()) {
-    ASSIGN_OR_RETURN(const TaskInfo* cur, session.current_task());
-    targets.push_back(cur);
-  }
+  ASSIGN_OR_RETURN(std::vector<const TaskInfo*> targets, named_tasks_or(*list, o.positional, cur));
   std::vector<std::string> members;
   if (auto r = o.value('R')) {
     std::stringstream in(*r);

@@ -31,6 +31,18 @@ Result<const TaskInfo*> resolve_task(const TaskList& tasks, std::string_view wor
   return all.front();
 }
 
+Result<std::vector<const TaskInfo*>> named_tasks_or(const TaskList& tasks,
+                                                    const std::vector<Word>& words,
+                                                    const TaskInfo* current) {
+  std::vector<const TaskInfo*> out;
+  for (const Word& w : words) {
+    ASSIGN_OR_RETURN(auto all, resolve_tasks(tasks, w.text));
+    out.insert(out.end(), all.begin(), all.end());
+  }
+  if (out.empty() && current) out.push_back(current);
+  return out;
+}
+
 std::string task_header(const TaskInfo& t) {
   char buf[256];
   std::snprintf(buf, sizeof buf, "PID: %-7lld  TASK: %llx  CPU: %-3d  COMMAND: \"%s\"",

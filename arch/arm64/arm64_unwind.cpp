@@ -7,7 +7,9 @@
 #include <cstring>
 #include <map>
 
+#include "arch/arm64/frame_record.hpp"
 #include "core/linux/tasks.hpp"
+#include "core/unwind/stack_map.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"
 
@@ -15,29 +17,10 @@ namespace kinspect::arm64 {
 
 namespace {
 
-constexpr unsigned kFp = 29, kLr = 30, kSp = 31, kPc = 32;
-// user_pt_regs: x0-x30, sp, pc, pstate (arch/arm64/include/uapi/asm/ptrace.h).
-constexpr unsigned kUserRegsWords = 34;
-constexpr unsigned kPstate = 33;
 // THREAD_SIZE and IRQ_STACK_SIZE: 16K with 4K pages (arch/arm64/include/asm/memory.h).
 constexpr uint64_t kThreadSize = 16384;
 
-struct StackRange {
-  std::string name;
-  uint64_t start = 0, end = 0;
-};
-
-ExceptionFrame frame_from_words(uint64_t address, std::vector<uint64_t> w) {
-  ExceptionFrame e;
-  e.address = address;
-  for (unsigned i = 0; i < 33 && i < w.size(); ++i) e.regs.set(i, w[i]);
-  // PSTATE.M[3:2] is the exception level the context ran at; 0 is EL0.
-  e.user_mode = w.size() > kPstate && ((w[kPstate] >> 2) & 3) == 0;
-  e.words = std::move(w);
-  return e;
-}
-
-class Arm64Unwinder final : public ArchUnwinder {
+class Arm64Unwinder final : public StackMapUnwinder {
  public:
   explicit Arm64Unwinder(Program& prog) : prog_(prog) {
     if (auto o = prog.types().member_offset("pt_regs", "stackframe"); o.ok()) stackframe_off_ = *o;
@@ -69,91 +52,43 @@ class Arm64Unwinder final : public ArchUnwinder {
       return fail(Errc::format, "NT_PRSTATUS pr_reg too short: " + std::to_string(pr_reg.size()));
     std::vector<uint64_t> w(kUserRegsWords);
     std::memcpy(w.data(), pr_reg.data(), kUserRegsWords * 8);
-    return frame_from_words(0, std::move(w));
+    return exception_from_words(0, std::move(w));
   }
 
   Result<std::optional<Frame>> step(Frame& f, Backtrace& bt) override {
-    auto fp = f.regs.get(kFp);
-    if (!fp) return fail(Errc::not_found, "frame pointer (x29) not known at this frame", f.pc);
-    if (*fp == 0) return std::optional<Frame>{};
-    f.cfa = *fp + 16;
-    // A return into the exception entry code: the record at fp is the one
-    // kernel_entry built inside struct pt_regs (S_STACKFRAME), so the next
-    // frame is the interrupted context with every register.
-    if (f.level > 0 && entry_end_ && f.pc >= entry_start_ && f.pc < entry_end_ && stackframe_off_) {
-      uint64_t regs_addr = *fp - stackframe_off_;
-      std::vector<uint64_t> w(pt_regs_size_ ? pt_regs_size_ / 8 : kUserRegsWords);
-      for (size_t i = 0; i < w.size(); ++i) {
-        auto v = prog_.read_u64(regs_addr + 8 * i);
-        if (!v) return std::move(v).error().context("reading pt_regs at " + hex(regs_addr));
-        w[i] = *v;
-      }
-      f.exception = frame_from_words(regs_addr, std::move(w));
-      Frame n;
-      n.regs = f.exception->regs;
-      n.pc = prog_.arch().strip_code_pointer(f.exception->words[kPc]);
-      n.regs.set(kPc, n.pc);
-      n.sp = f.exception->words[kSp];
-      n.pc_is_return_address = false;
-      return std::optional<Frame>{std::move(n)};
-    }
-    ASSIGN_OR_RETURN(uint64_t next_fp, prog_.read_u64(*fp));
-    ASSIGN_OR_RETURN(uint64_t lr, prog_.read_u64(*fp + 8));
-    // The last record of a task's stack is zeroed, inside its pt_regs
-    // (commit 7d7b720a4b80 "arm64: stacktrace: unwind to task_pt_regs").
-    if (lr == 0 && next_fp == 0) return std::optional<Frame>{};
-    Frame n;
-    n.pc = prog_.arch().strip_code_pointer(lr);
-    n.pc_is_return_address = true;
-    n.sp = *fp + 16;  // the caller's sp is at least above the callee's record
-    n.regs.set(kPc, n.pc);
-    n.regs.set(kFp, next_fp);
-    n.stack_slot = *fp;
-    return std::optional<Frame>{std::move(n)};
-  }
-
-  std::string stack_name(uint64_t sp, const TaskInfo& task) override {
-    if (!prog_.arch().is_kernel_address(sp)) return "user";
-    for (const StackRange& s : stacks_of(task))
-      if (sp >= s.start && sp <= s.end) return s.name;
-    return "";
-  }
-
-  std::optional<std::pair<uint64_t, uint64_t>> stack_bounds(uint64_t sp,
-                                                             const TaskInfo& task) override {
-    for (const StackRange& s : stacks_of(task))
-      if (sp >= s.start && sp <= s.end) return std::make_pair(s.start, s.end);
-    return std::nullopt;
+    FrameRecordEnv env;
+    env.read = [this](uint64_t a) { return prog_.read_u64(a); };
+    env.strip = [this](uint64_t v) { return prog_.arch().strip_code_pointer(v); };
+    env.entry_start = entry_start_;
+    env.entry_end = entry_end_;
+    env.stackframe_offset = stackframe_off_;
+    env.pt_regs_words = pt_regs_size_ ? pt_regs_size_ / 8 : kUserRegsWords;
+    return frame_record_step(f, env);
   }
 
   std::string register_block(const ExceptionFrame& e) const override {
     return arm64_register_block(e);
   }
 
+ protected:
+  StackMap& stacks() override { return stacks_; }
+
  private:
-  const std::vector<StackRange>& stacks_of(const TaskInfo& task) {
-    auto key = std::make_pair(task.task, task.cpu);
-    if (auto it = stacks_.find(key); it != stacks_.end()) return it->second;
-    std::vector<StackRange> out;
-    if (auto off = prog_.types().member_offset("task_struct", "stack"); off.ok())
-      if (auto base = prog_.read_u64(task.task + *off); base.ok())
-        out.push_back({"task", *base, *base + kThreadSize});
-    if (task.cpu >= 0) {
-      auto c = static_cast<unsigned>(task.cpu);
-      // irq_stack_ptr: the base of this CPU's IRQ stack (arch/arm64/kernel/irq.c).
-      if (auto p = per_cpu(prog_, "irq_stack_ptr", c); p.ok())
-        if (auto v = p->as_u64(); v.ok() && *v) out.push_back({"IRQ", *v, *v + kThreadSize});
-      // overflow_stack: a per-cpu array, used when the task stack overflows.
-      if (auto o = per_cpu(prog_, "overflow_stack", c); o.ok() && o->is_lvalue())
-        out.push_back({"overflow", o->address(), o->address() + o->type()->byte_size()});
-    }
-    return stacks_[key] = std::move(out);
+  void add_cpu_stacks(int cpu, std::vector<StackRange>& out) {
+    auto c = static_cast<unsigned>(cpu);
+    // irq_stack_ptr: the base of this CPU's IRQ stack (arch/arm64/kernel/irq.c).
+    if (auto p = per_cpu(prog_, "irq_stack_ptr", c); p.ok())
+      if (auto v = p->as_u64(); v.ok() && *v) out.push_back({"IRQ", *v, *v + kThreadSize});
+    // overflow_stack: a per-cpu array, used when the task stack overflows.
+    if (auto o = per_cpu(prog_, "overflow_stack", c); o.ok() && o->is_lvalue())
+      out.push_back({"overflow", o->address(), o->address() + o->type()->byte_size()});
   }
 
   Program& prog_;
   uint64_t stackframe_off_ = 0, pt_regs_size_ = 0;
   uint64_t entry_start_ = 0, entry_end_ = 0;
-  std::map<std::pair<uint64_t, int>, std::vector<StackRange>> stacks_;
+  StackMap stacks_{prog_, kThreadSize,
+                   [this](int cpu, std::vector<StackRange>& out) { add_cpu_stacks(cpu, out); }};
 };
 
 std::string q(uint64_t v) {

@@ -150,6 +150,7 @@ Result<std::optional<Frame>> orc_step(const OrcTable& table, Frame& f, const Rea
       ASSIGN_OR_RETURN(uint64_t ra, read(cfa - 8));
       n.pc = ra;
       n.sp = cfa;
+      n.stack_slot = cfa - 8;  // crash's bracket: where the return address lay
       n.pc_is_return_address = true;
       n.regs.set(kRip, ra);
       n.regs.set(kRsp, cfa);
@@ -215,6 +216,7 @@ Result<std::optional<Frame>> frame_pointer_step(Frame& f, const ReadWord& read) 
   Frame n;
   n.pc = ra;
   n.sp = *bp + 16;
+  n.stack_slot = *bp + 8;
   n.pc_is_return_address = true;
   n.regs.set(kRip, ra);
   n.regs.set(kRsp, n.sp);

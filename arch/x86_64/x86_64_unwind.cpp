@@ -6,6 +6,7 @@
 
 #include "arch/x86_64/orc.hpp"
 #include "core/unwind/dwarf_cfi.hpp"
+#include "core/unwind/stack_map.hpp"
 #include "core/linux/modules.hpp"
 #include "core/linux/tasks.hpp"
 #include "core/program.hpp"
@@ -19,18 +20,13 @@ namespace {
 constexpr uint64_t kThreadSize = 16384;
 constexpr uint64_t kIrqStackSize = 16384;
 
-struct StackRange {
-  std::string name;
-  uint64_t start = 0, end = 0;
-};
-
 uint64_t le64(const uint8_t* p) {
   uint64_t v;
   std::memcpy(&v, p, 8);
   return v;
 }
 
-class X86_64Unwinder final : public ArchUnwinder {
+class X86_64Unwinder final : public StackMapUnwinder {
  public:
   explicit X86_64Unwinder(Program& prog) : prog_(prog) {}
 
@@ -84,20 +80,46 @@ class X86_64Unwinder final : public ArchUnwinder {
     return c;
   }
 
-  std::string stack_name(uint64_t sp, const TaskInfo& task) override {
-    if (!prog_.arch().is_kernel_address(sp)) return "user";
-    for (const StackRange& s : stacks_of(task))
-      if (sp >= s.start && sp < s.end) return s.name;
-    // An empty frame (sp at the very top) still belongs to that stack.
-    for (const StackRange& s : stacks_of(task))
-      if (sp == s.end) return s.name;
-    return "";
+  std::optional<RegisterSet> stopped_in_nmi(const TaskInfo& task, const ExceptionFrame& saved) override {
+    if (saved.words.size() < kPtRegsWords) return std::nullopt;
+    // An NMI from kernel mode runs on the NMI stack; one from user mode
+    // switches to the task stack first (entry_64.S, asm_exc_nmi).
+    for (const StackRange& s : stacks_.of(task)) {
+      if (s.name != "NMI exception" && s.name != "task") continue;
+      if (auto r = search_stack(s, saved)) return r;
+    }
+    return std::nullopt;
   }
 
-  std::optional<std::pair<uint64_t, uint64_t>> stack_bounds(uint64_t sp,
-                                                             const TaskInfo& task) override {
-    for (const StackRange& s : stacks_of(task))
-      if (sp >= s.start && sp <= s.end) return std::make_pair(s.start, s.end);
+  // The lowest return address on `s` whose ORC chain ends at the saved
+  // pt_regs: the innermost frame of the NMI handler that saved them.
+  std::optional<RegisterSet> search_stack(const StackRange& s, const ExceptionFrame& saved) {
+    std::vector<uint8_t> bytes(s.end - s.start);
+    if (!prog_.read(s.start, bytes).ok()) return std::nullopt;
+    ReadWord read = [this](uint64_t a) { return prog_.read_u64(a); };
+    for (size_t off = 0; off + 8 <= bytes.size(); off += 8) {
+      uint64_t v = le64(&bytes[off]);
+      auto m = prog_.symbols().lookup(v);
+      if (!m || m->offset == 0 || (m->sym->type != 't' && m->sym->type != 'T')) continue;
+      Frame f;
+      f.pc = v;
+      f.pc_is_return_address = true;
+      f.regs.set(kRip, v);
+      f.regs.set(kRsp, s.start + off + 8);
+      for (int depth = 0; depth < 8; ++depth) {
+        auto n = orc_step(orc_, f, read);
+        if (!n.ok() || !*n) break;
+        if (f.exception) {
+          const auto& w = f.exception->words;
+          if (w[kPtRegsIp] != saved.words[kPtRegsIp] || w[kPtRegsSp] != saved.words[kPtRegsSp]) break;
+          RegisterSet r;
+          r.set(kRip, v);
+          r.set(kRsp, s.start + off + 8);
+          return r;
+        }
+        f = std::move(**n);
+      }
+    }
     return std::nullopt;
   }
 
@@ -105,18 +127,10 @@ class X86_64Unwinder final : public ArchUnwinder {
     return x86_64_register_block(e);
   }
 
- private:
-  const std::vector<StackRange>& stacks_of(const TaskInfo& task) {
-    auto key = std::make_pair(task.task, task.cpu);
-    if (auto it = stacks_.find(key); it != stacks_.end()) return it->second;
-    std::vector<StackRange> out;
-    if (auto off = prog_.types().member_offset("task_struct", "stack"); off.ok())
-      if (auto base = prog_.read_u64(task.task + *off); base.ok())
-        out.push_back({"task", *base, *base + kThreadSize});
-    add_cpu_stacks(task.cpu, out);
-    return stacks_[key] = std::move(out);
-  }
+ protected:
+  StackMap& stacks() override { return stacks_; }
 
+ private:
   void add_cpu_stacks(int cpu, std::vector<StackRange>& out) {
     if (cpu < 0) return;
     auto c = static_cast<unsigned>(cpu);
@@ -147,7 +161,8 @@ class X86_64Unwinder final : public ArchUnwinder {
 
   Program& prog_;
   OrcTable orc_;
-  std::map<std::pair<uint64_t, int>, std::vector<StackRange>> stacks_;
+  StackMap stacks_{prog_, kThreadSize,
+                   [this](int cpu, std::vector<StackRange>& out) { add_cpu_stacks(cpu, out); }};
 };
 
 Status X86_64Unwinder::load_orc() {

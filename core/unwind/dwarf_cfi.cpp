@@ -83,6 +83,7 @@ Result<std::optional<Frame>> cfi_step(const Program& prog, Frame& f, const CfiRe
   f.cfa = cfa;
   Frame n;
   n.sp = cfa;
+  n.stack_slot = cfa - 8;  // the return address lies just below the CFA
   n.regs.set(cr.stack_pointer, cfa);
   for (unsigned reg = 0; reg < RegisterSet::kMaxRegs; ++reg) {
     if (reg == cr.stack_pointer || (reg == cr.pc && cr.pc != cr.return_address)) continue;

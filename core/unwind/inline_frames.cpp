@@ -21,7 +21,14 @@ std::string call_file(Dwarf_Die* cu, Dwarf_Die* scope) {
   size_t n;
   if (dwarf_getsrcfiles(cu, &files, &n) != 0 || idx >= n) return "";
   const char* f = dwarf_filesrc(files, idx, nullptr, nullptr);
-  return f ? f : "";
+  if (!f) return "";
+  // Relative names are relative to the unit's directory, which the line
+  // table's names already include.
+  std::string name = f;
+  Dwarf_Attribute dir;
+  const char* comp_dir = dwarf_attr(cu, DW_AT_comp_dir, &dir) ? dwarf_formstring(&dir) : nullptr;
+  if (name.front() != '/' && comp_dir && *comp_dir) name = std::string(comp_dir) + "/" + name;
+  return name;
 }
 
 int call_line(Dwarf_Die* scope) {
@@ -50,13 +57,21 @@ std::vector<InlineLevel> inline_chain(const Program& prog, uint64_t addr) {
   auto src = source_line_of(prog, addr);
   std::string file = src.ok() ? src->file : "";
   int line = src.ok() ? src->line : 0;
-  for (int i = 0; i < n; ++i) {
+  bool outermost = false;
+  for (int i = 0; i < n && !outermost; ++i) {
     int tag = dwarf_tag(&scopes[i]);
+    if (tag == DW_TAG_compile_unit && !out.empty()) {
+      // The code lies outside the subprogram's own ranges (GCC's split-off
+      // parts): the symbol names the function the calls were inlined into.
+      out.push_back({std::string(m->sym->name), file, line, false});
+      break;
+    }
     if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram) continue;
     const char* name = dwarf_diename(&scopes[i]);
     InlineLevel lv{name ? name : "??", file, line, tag == DW_TAG_inlined_subroutine};
     out.push_back(lv);
-    if (tag == DW_TAG_subprogram) break;
+    outermost = tag == DW_TAG_subprogram;
+    if (outermost) break;
     file = call_file(&cu, &scopes[i]);
     line = call_line(&scopes[i]);
   }

@@ -11,6 +11,20 @@
 
 namespace kinspect {
 
+std::optional<std::vector<uint8_t>> crash_note_pr_reg(std::span<const uint8_t> buf, int64_t pid,
+                                                      size_t reg_size) {
+  if (buf.size() < 20 + kPrstatusRegOffset + reg_size) return std::nullopt;
+  uint32_t namesz, type;
+  std::memcpy(&namesz, &buf[0], 4);
+  std::memcpy(&type, &buf[8], 4);
+  if (namesz != 5 || type != kNtPrstatus || std::memcmp(&buf[12], "CORE", 5) != 0) return std::nullopt;
+  const uint8_t* desc = &buf[20];
+  int32_t note_pid;
+  std::memcpy(&note_pid, desc + kPrstatusPidOffset, 4);
+  if (note_pid != pid) return std::nullopt;
+  return std::vector<uint8_t>(desc + kPrstatusRegOffset, desc + kPrstatusRegOffset + reg_size);
+}
+
 namespace {
 
 // A dump written by the kernel's kexec path has CRASHTIME in VMCOREINFO
@@ -25,27 +39,16 @@ bool written_by_kexec(const Program& prog) {
 // 8, then struct elf_prstatus; crash_save_cpu() fills it for each CPU it stops.
 std::optional<std::vector<uint8_t>> crash_note_regs(Program& prog, int cpu, int64_t pid,
                                                     size_t reg_size) {
-  auto notes = per_cpu(prog, "crash_notes", static_cast<unsigned>(cpu));
-  if (!notes.ok()) {
-    // crash_notes is a per-cpu pointer (note_buf_t __percpu *).
-    return std::nullopt;
-  }
+  // crash_notes is a global pointer to per-cpu memory (note_buf_t __percpu *).
+  auto notes = variable(prog, "crash_notes");
+  if (!notes.ok()) return std::nullopt;
   auto ptr = notes->as_u64();
   if (!ptr.ok() || !*ptr) return std::nullopt;
   auto addr = per_cpu_address(prog, *ptr, static_cast<unsigned>(cpu));
   if (!addr.ok()) return std::nullopt;
   std::vector<uint8_t> buf(20 + kPrstatusRegOffset + reg_size);
   if (!prog.read(*addr, buf).ok()) return std::nullopt;
-  uint32_t namesz, descsz, type;
-  std::memcpy(&namesz, &buf[0], 4);
-  std::memcpy(&descsz, &buf[4], 4);
-  std::memcpy(&type, &buf[8], 4);
-  if (namesz != 5 || type != kNtPrstatus || std::memcmp(&buf[12], "CORE", 5) != 0) return std::nullopt;
-  const uint8_t* desc = &buf[20];
-  int32_t note_pid;
-  std::memcpy(&note_pid, desc + kPrstatusPidOffset, 4);
-  if (note_pid != pid) return std::nullopt;
-  return std::vector<uint8_t>(desc + kPrstatusRegOffset, desc + kPrstatusRegOffset + reg_size);
+  return crash_note_pr_reg(buf, pid, reg_size);
 }
 
 struct InitialRegs {
@@ -105,6 +108,7 @@ Backtrace unwind_from(ArchUnwinder& u, const TaskInfo& task, const RegisterSet& 
   first.sp = regs.get(u.sp_regno()).value_or(0);
   first.pc_is_return_address = pc_is_return_address;
   first.stack = u.stack_name(first.sp, task);
+  first.stack_slot = first.sp;
   if (first.stack == "user") {
     // Interrupted in user mode (an NMI on a CPU running user code): the
     // registers are the user context itself.
@@ -129,8 +133,7 @@ Backtrace unwind_from(ArchUnwinder& u, const TaskInfo& task, const RegisterSet& 
     }
     n.level = cur.level + 1;
     n.stack = u.stack_name(n.sp, task);
-    if (n.pc_is_return_address) n.stack_slot = n.sp - 8;
-    else n.stack_slot = n.sp;
+    if (!n.stack_slot) n.stack_slot = n.sp;  // unless the step named the slot
     if (n.pc == 0) {
       bt.stop_reason = "zero return address";
       break;
@@ -155,6 +158,16 @@ Result<Backtrace> unwind_task(Program& prog, const TaskList& tasks, const TaskIn
 Result<Backtrace> unwind_task(Program& prog, ArchUnwinder& u, const TaskInfo& task,
                               const UnwindOptions& opts) {
   ASSIGN_OR_RETURN(InitialRegs init, initial_regs(prog, u, task));
+  if (init.note && written_by_kexec(prog)) {
+    if (auto nmi = u.stopped_in_nmi(task, *init.note)) {
+      Backtrace bt = unwind_from(u, task, *nmi, true, opts);
+      bool reached = !bt.frames.empty() && bt.stop_reason.empty();
+      if (reached) {
+        bt.regs_source = init.source + ", stopped in the NMI handler found on the NMI stack";
+        return bt;
+      }
+    }
+  }
   // A switch frame's pc is where the task resumes: a return address, unless
   // it is the first instruction of a function (a new task's ret_from_fork).
   bool ra = false;

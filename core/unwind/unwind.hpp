@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/unwind/frame.hpp"
@@ -44,6 +45,13 @@ class ArchUnwinder {
   // [start, end) of the stack holding sp, for bt -t/-T and -f.
   virtual std::optional<std::pair<uint64_t, uint64_t>> stack_bounds(uint64_t sp,
                                                                      const TaskInfo& task) = 0;
+  // When a dump's note holds the context an NMI interrupted (kdump's
+  // crash_nmi_callback saves the NMI's pt_regs), where the CPU really
+  // stopped: a frame on the NMI stack from which the unwind reaches a
+  // pt_regs equal to `saved`. Only pc and sp are known there.
+  virtual std::optional<RegisterSet> stopped_in_nmi(const TaskInfo& task, const ExceptionFrame& saved) {
+    return std::nullopt;
+  }
   // Text of a pt_regs register block as crash prints it (4-space indent,
   // one string with newlines), and the exception line's program counter.
   virtual std::string register_block(const ExceptionFrame& e) const = 0;
@@ -52,6 +60,11 @@ class ArchUnwinder {
 struct UnwindOptions {
   unsigned max_frames = 128;
 };
+
+// The pr_reg bytes of one CPU's crash_notes buffer (an Elf64_Nhdr, "CORE"
+// padded to 8, struct elf_prstatus) when it is an NT_PRSTATUS of that pid.
+std::optional<std::vector<uint8_t>> crash_note_pr_reg(std::span<const uint8_t> note, int64_t pid,
+                                                      size_t reg_size);
 
 // Unwinds one task. A failure partway is not an error: the frames found so
 // far come back with stop_reason saying why it stopped. Errors are only for
