@@ -9,31 +9,15 @@
 #include "core/linux/tasks.hpp"
 #include "core/program.hpp"
 #include "core/unwind/inline_frames.hpp"
+#include "core/unwind/symbolize.hpp"
 
 namespace kinspect {
 
 namespace {
 
-// A return address is named by the call before it (pc - 1): after a call to
-// a noreturn function it is already past the caller's last byte.
 std::string symbol_text(const Program& prog, uint64_t pc, bool with_offset, int radix,
                         bool return_address = false) {
-  auto m = prog.symbols().lookup(return_address ? pc - 1 : pc);
-  if (m && return_address) ++m->offset;
-  if (!m) {
-    char b[24];
-    std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(pc));
-    return b;
-  }
-  std::string s(m->sym->name);
-  if (with_offset && m->offset) {
-    char b[32];
-    if (radix == 16) std::snprintf(b, sizeof b, "+0x%llx", static_cast<unsigned long long>(m->offset));
-    else std::snprintf(b, sizeof b, "+%llu", static_cast<unsigned long long>(m->offset));
-    s += b;
-  }
-  if (!m->sym->module.empty()) s += " [" + std::string(m->sym->module) + "]";
-  return s;
+  return symbolize(prog, pc, SymbolStyle{with_offset, radix, return_address});
 }
 
 std::string frame_line(unsigned level, uint64_t slot, const std::string& what, uint64_t pc) {
@@ -94,11 +78,7 @@ void print_backtrace(Program& prog, ArchUnwinder& u, const Backtrace& bt, const 
     const Frame& f = fr[i];
     // The frame right after a pt_regs is shown as crash's exception line
     // under the entry frame, then as its own numbered frame.
-    if (i > 0 && fr[i - 1].exception) {
-      const ExceptionFrame& e = *fr[i - 1].exception;
-      out.line("    [exception RIP: " + symbol_text(prog, f.pc, true, fmt.offset_radix == 16 ? 16 : 10) + "]");
-      out.line(u.register_block(e));
-    }
+    if (i > 0 && fr[i - 1].exception) out.line(u.register_block(*fr[i - 1].exception));
     if (i > 0 && f.stack != fr[i - 1].stack && !fr[i - 1].stack.empty() && fr[i - 1].stack != "task")
       out.line("--- <" + fr[i - 1].stack + " stack> ---");
     out.line(backtrace_frame_line(prog, f, fmt.sym_offset, fmt.offset_radix));

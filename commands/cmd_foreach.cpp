@@ -5,13 +5,12 @@
 
 #include <chrono>
 #include <cstdio>
-#include <regex>
-#include <set>
 #include <string>
 
 #include "commands/command.hpp"
 #include "commands/session.hpp"
 #include "commands/task_args.hpp"
+#include "commands/task_filter.hpp"
 
 namespace kinspect {
 
@@ -28,59 +27,43 @@ bool is_state(const std::string& w) {
 }
 
 struct Selection {
-  std::vector<std::string> pids_or_tasks, names, states;
-  std::vector<std::regex> regexes;
+  TaskFilter identity;  // pids, tasks, names, regexes
+  std::vector<std::string> states;
   bool kernel = false, user = false, gleader = false, active = false;
-  bool any_identity() const {
-    return !pids_or_tasks.empty() || !names.empty() || !states.empty() || !regexes.empty();
-  }
 };
 
 // Splits the words before the command name into task selectors.
-Result<Selection> parse_selection(const std::vector<Word>& words, const TaskList& list) {
+Result<Selection> parse_selection(const std::vector<Word>& words) {
   Selection s;
   for (const Word& w : words) {
-    if (w.quoted) {
-      try {
-        s.regexes.emplace_back(w.text, std::regex::extended);
-      } catch (const std::regex_error&) {
-        return fail(Errc::invalid_argument, "invalid regular expression: " + w.text);
-      }
-    } else if (w.text == "kernel") {
+    if (!w.quoted && w.text == "kernel") {
       s.kernel = true;
-    } else if (w.text == "user") {
+    } else if (!w.quoted && w.text == "user") {
       s.user = true;
-    } else if (w.text == "gleader") {
+    } else if (!w.quoted && w.text == "gleader") {
       s.gleader = true;
-    } else if (w.text == "active") {
+    } else if (!w.quoted && w.text == "active") {
       s.active = true;
-    } else if (is_state(w.text)) {
+    } else if (!w.quoted && is_state(w.text)) {
       s.states.push_back(w.text);
-    } else if (resolve_tasks(list, w.text).ok()) {
-      s.pids_or_tasks.push_back(w.text);
     } else {
-      s.names.push_back(w.text);
+      TRY_VOID(add_task_selector(s.identity, w));
     }
   }
   return s;
 }
 
 std::vector<const TaskInfo*> select_tasks(const Selection& s, const TaskList& list) {
-  std::set<uint64_t> named;
-  for (const auto& w : s.pids_or_tasks)
-    if (auto all = resolve_tasks(list, w); all.ok())
-      for (const TaskInfo* t : *all) named.insert(t->task);
+  bool any = !s.identity.empty() || !s.states.empty();
   std::vector<const TaskInfo*> out;
   for (const TaskInfo& t : list.tasks) {
     if (s.kernel && !t.kernel_thread()) continue;
     if (s.user && t.kernel_thread()) continue;
     if (s.gleader && !t.idle && t.group_leader != t.task) continue;
     if (s.active && !t.active) continue;
-    if (s.any_identity()) {
-      bool hit = named.count(t.task) > 0;
-      for (const auto& n : s.names) hit = hit || t.comm == n;
+    if (any) {
+      bool hit = !s.identity.empty() && s.identity.match(t);
       for (const auto& st : s.states) hit = hit || t.st == st;
-      for (const auto& r : s.regexes) hit = hit || std::regex_search(t.comm, r);
       if (!hit) continue;
     }
     out.push_back(&t);
@@ -134,8 +117,7 @@ Status cmd_foreach(CommandContext& ctx, const Args& args) {
     const Word& w = args.words[i];
     rest += " " + (w.quoted ? "'" + w.text + "'" : w.text);
   }
-  ASSIGN_OR_RETURN(Selection sel,
-                   parse_selection({args.words.begin(), args.words.begin() + at}, *list));
+  ASSIGN_OR_RETURN(Selection sel, parse_selection({args.words.begin(), args.words.begin() + at}));
   std::vector<const TaskInfo*> tasks = select_tasks(sel, *list);
   if (tasks.empty()) return fail(Errc::not_found, "no task matches");
 

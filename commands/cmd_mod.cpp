@@ -11,15 +11,53 @@
 
 namespace kinspect {
 
+namespace {
+
+// crash's -t: the tainted modules and their taint letters.
+Status print_taints(CommandContext& ctx, const std::vector<KernelModule>& mods) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& m : mods) {
+    if (!m.taints) continue;
+    ASSIGN_OR_RETURN(std::string letters, module_taint_letters(*ctx.program, m.taints));
+    rows.emplace_back(m.name, letters);
+  }
+  if (rows.empty()) {
+    ctx.out.line("no tainted modules");
+    return {};
+  }
+  size_t w = 4;
+  for (const auto& r : rows) w = std::max(w, r.first.size());
+  ctx.out.print("%-*s  TAINTS\n", static_cast<int>(w), "NAME");
+  for (const auto& [name, letters] : rows)
+    ctx.out.print("%-*s  %s\n", static_cast<int>(w), name.c_str(), letters.c_str());
+  return {};
+}
+
+}  // namespace
 
 Status cmd_mod(CommandContext& ctx, const Args& args) {
   ASSIGN_OR_RETURN(Options o, parse_options(args, "sSdDtrog"));
   for (char f : o.flags)
-    if (f != 's' && f != 'S')
-      return fail(Errc::unsupported, std::string("mod -") + f + " is not implemented yet; plain \"mod\" lists modules");
-  if (o.has('s') && o.has('S')) return fail(Errc::invalid_argument, "-s and -S are exclusive");
+    if (f == 'r' || f == 'o' || f == 'g')
+      return fail(Errc::unsupported, std::string("-") + f + " is not implemented yet");
+  int modes = o.has('s') + o.has('S') + o.has('d') + o.has('D') + o.has('t');
+  if (modes > 1) return fail(Errc::invalid_argument, "-s, -S, -d, -D and -t are exclusive");
   ASSIGN_OR_RETURN(auto mods, read_modules(*ctx.program));
   Program& prog = *ctx.program;
+  if (o.has('t')) return print_taints(ctx, mods);
+  if (o.has('d') || o.has('D')) {
+    // -d MODULE / -D: drop loaded debuginfo; kallsyms symbols come back.
+    if (o.has('d') && o.positional.empty()) return fail(Errc::invalid_argument, "-d needs a module name");
+    bool found = false;
+    for (const auto& m : mods) {
+      if (o.has('d') && m.name != o.positional[0].text) continue;
+      found = true;
+      if (prog.types().remove_module(m.name)) add_kallsyms_symbols(prog, m);
+    }
+    prog.symbols().finalize();
+    if (!found) return fail(Errc::not_found, "module " + o.positional[0].text + " is not loaded");
+    return {};
+  }
   // -s NAME [FILE]: one module's debuginfo; -S [DIR]: every module's.
   std::optional<std::string> only;
   std::string load_error;
@@ -67,7 +105,7 @@ constexpr std::string_view kModHelp = R"(NAME
   mod - list loaded kernel modules
 
 SYNOPSIS
-  mod [-s MODULE [FILE] | -S [DIRECTORY]]
+  mod [-s MODULE [FILE] | -S [DIRECTORY] | -d MODULE | -D | -t]
 
 DESCRIPTION
   Lists the modules on the kernel's modules list in crash's columns: the
@@ -86,11 +124,18 @@ DESCRIPTION
           the module's is refused. Prints the module's row.
   -S [DIRECTORY]
           the same for every loaded module, searching DIRECTORY first.
-  -d, -D, -t, -r, -o, -g  crash's other flags: not implemented yet; each
-          says so.
+  -d MODULE
+          drop MODULE's loaded debuginfo: its types and the debug file's
+          symbols go; its kallsyms symbols from the dump come back.
+  -D      the same for every module.
+  -t      the tainted modules and their taint letters (OE ...), from the
+          kernel's taint_flags[] table in the dump.
+  -r      crash's -r: not implemented yet (says so).
+  -o      crash's -o: not implemented yet (says so).
+  -g      crash's -g: not implemented yet (says so).
 )";
 }  // namespace
 
-extern const CommandSpec kModCommand{"mod", cmd_mod, "list loaded kernel modules", kModHelp, "-s -S", true};
+extern const CommandSpec kModCommand{"mod", cmd_mod, "list loaded kernel modules", kModHelp, "-s -S -d -D -t -r -o -g", true};
 
 }  // namespace kinspect

@@ -1,12 +1,12 @@
 // ps: crash's process status listing over core/linux/tasks.
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <string_view>
 
 #include "commands/command.hpp"
 #include "commands/session.hpp"
 #include "commands/task_args.hpp"
+#include "commands/task_filter.hpp"
 #include "core/linux/kernel_summary.hpp"
 #include "core/linux/tasks.hpp"
 #include "core/types/object.hpp"
@@ -28,46 +28,9 @@ void print_row(Output& out, const TaskInfo& t) {
             comm.c_str());
 }
 
-struct Filter {
-  std::vector<int64_t> pids;
-  std::vector<uint64_t> tasks;
-  std::vector<std::string> names;
-  std::vector<std::regex> regexes;
-  bool empty() const { return pids.empty() && tasks.empty() && names.empty() && regexes.empty(); }
-  bool match(const TaskInfo& t) const {
-    if (empty()) return true;
-    for (auto p : pids)
-      if (t.pid == p) return true;
-    for (auto a : tasks)
-      if (t.task == a) return true;
-    for (const auto& n : names)
-      if (t.comm == n) return true;
-    for (const auto& r : regexes)
-      if (std::regex_search(t.comm, r)) return true;
-    return false;
-  }
-};
-
-Result<Filter> parse_filter(const std::vector<Word>& words) {
-  Filter f;
-  for (const auto& w : words) {
-    if (w.quoted) {
-      try {
-        f.regexes.emplace_back(w.text, std::regex::extended);
-      } catch (const std::regex_error&) {
-        return fail(Errc::invalid_argument, "invalid regular expression: " + w.text);
-      }
-      continue;
-    }
-    bool digits = !w.text.empty() && w.text.find_first_not_of("0123456789") == std::string::npos;
-    if (digits && w.text.size() < 10) {
-      f.pids.push_back(std::stoll(w.text));
-    } else if (auto a = parse_hex(w.text); a && (w.text.rfind("0x", 0) == 0 || w.text.size() >= 10)) {
-      f.tasks.push_back(*a);
-    } else {
-      f.names.push_back(w.text);
-    }
-  }
+Result<TaskFilter> parse_filter(const std::vector<Word>& words) {
+  TaskFilter f;
+  for (const auto& w : words) TRY_VOID(add_task_selector(f, w));
   return f;
 }
 
@@ -120,7 +83,7 @@ Status print_times(CommandContext& ctx, std::vector<const TaskInfo*> rows) {
 Status cmd_ps(CommandContext& ctx, const Args& args) {
   ASSIGN_OR_RETURN(Options o, parse_options(args, "kuGtpclmSA"));
   if (o.has('k') && o.has('u')) return fail(Errc::invalid_argument, "ps: -k and -u are mutually exclusive");
-  ASSIGN_OR_RETURN(Filter f, parse_filter(o.positional));
+  ASSIGN_OR_RETURN(TaskFilter f, parse_filter(o.positional));
   ASSIGN_OR_RETURN(const TaskList* list_ptr, ctx.session.tasks());
   const TaskList& list = *list_ptr;
 

@@ -37,6 +37,8 @@ extern const CommandSpec kTaskCommand;
 extern const CommandSpec kBtCommand;
 extern const CommandSpec kForeachCommand;
 extern const CommandSpec kRunqCommand;
+extern const CommandSpec kAliasCommand;
+extern const CommandSpec kPostmortemCommand;
 
 namespace {
 
@@ -67,6 +69,8 @@ const std::array kCommands = {
     &kBtCommand,
     &kForeachCommand,
     &kRunqCommand,
+    &kAliasCommand,
+    &kPostmortemCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,

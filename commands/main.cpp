@@ -4,10 +4,14 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "commands/command.hpp"
+#include "commands/postmortem_output.hpp"
 #include "commands/repl.hpp"
 #include "commands/session.hpp"
 #include "commands/startup.hpp"
@@ -22,6 +26,7 @@ void usage(FILE* f) {
   std::fputs(
       "usage: kinspect [OPTIONS] VMLINUX VMCORE\n"
       "       (the two files may come in either order)\n"
+      "       kinspect --log FILE [--mod-dir DIR]... [VMLINUX]\n"
       "\n"
       "  -c FILE            run the commands in FILE, then exit (status 1 if any failed)\n"
       "  -i FILE            run the commands in FILE, then stay interactive\n"
@@ -29,6 +34,11 @@ void usage(FILE* f) {
       "  --stop-on-error    with -c or stdin: stop at the first failing command\n"
       "  --force            open even if the vmlinux does not match the dump\n"
       "  --zero-excluded    read pages the dump left out as zeros (crash's --zero_excluded)\n"
+      "  --no-rc            do not run ~/.kinspectrc and ./.kinspectrc\n"
+      "  --log FILE         no dump: symbolize and summarize the reports of kernel log\n"
+      "                     FILE against VMLINUX (the postmortem command), then exit;\n"
+      "                     without VMLINUX, parse and summarize only\n"
+      "  --mod-dir DIR      with --log: look for module debug files in DIR first\n"
       "  -h, --help         this text\n"
       "  -v, --version      print the version\n"
       "\n"
@@ -37,17 +47,50 @@ void usage(FILE* f) {
       f);
 }
 
+// kinspect --log FILE VMLINUX: a log and a vmlinux, no dump, so no
+// Session: the postmortem analysis runs once and prints to stdout.
+int run_log_only(const std::string& log_file, const std::vector<std::string>& files,
+                 const std::vector<std::string>& mod_dirs) {
+  // Without a VMLINUX the reports are parsed and summarized, not symbolized.
+  if (files.size() > 1) {
+    std::fprintf(stderr, "kinspect: --log takes one VMLINUX (got %zu files)\n", files.size());
+    return 2;
+  }
+  std::ifstream f(log_file, std::ios::binary);
+  if (!f) {
+    std::fprintf(stderr, "kinspect: %s: %s\n", log_file.c_str(), std::strerror(errno));
+    return 1;
+  }
+  std::stringstream text;
+  text << f.rdbuf();
+  PostmortemRequest req;
+  req.log_name = log_file;
+  if (!files.empty()) req.vmlinux = files[0];
+  req.module_dirs = mod_dirs;
+  FileOutput out(stdout);
+  if (auto st = run_postmortem(text.str(), req, out); !st) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "kinspect: %s\n", st.error().to_string().c_str());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string script, init_script;
-  bool silent = false, stop_on_error = false, force = false, zero_excluded = false;
+  std::string script, init_script, log_file;
+  std::vector<std::string> mod_dirs;
+  bool silent = false, stop_on_error = false, force = false, zero_excluded = false, no_rc = false;
   static const option long_opts[] = {
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'v'},
       {"stop-on-error", no_argument, nullptr, 'E'},
       {"force", no_argument, nullptr, 'F'},
       {"zero-excluded", no_argument, nullptr, 'Z'},
+      {"no-rc", no_argument, nullptr, 'N'},
+      {"log", required_argument, nullptr, 'L'},
+      {"mod-dir", required_argument, nullptr, 'M'},
       {nullptr, 0, nullptr, 0},
   };
   int c;
@@ -58,13 +101,21 @@ int main(int argc, char** argv) {
       case 's': silent = true; break;
       case 'E': stop_on_error = true; break;
       case 'F': force = true; break;
+      case 'N': no_rc = true; break;
       case 'Z': zero_excluded = true; break;
+      case 'L': log_file = optarg; break;
+      case 'M': mod_dirs.push_back(optarg); break;
       case 'h': usage(stdout); return 0;
       case 'v': std::printf("kinspect 0.1.0\n"); return 0;
       default: usage(stderr); return 2;
     }
   }
   std::vector<std::string> files(argv + optind, argv + argc);
+  if (!log_file.empty()) return run_log_only(log_file, files, mod_dirs);
+  if (!mod_dirs.empty()) {
+    std::fprintf(stderr, "kinspect: --mod-dir is for --log; in a session use mod -S DIR or postmortem -d DIR\n");
+    return 2;
+  }
   if (files.size() != 2) {
     std::fprintf(stderr, "kinspect: need a VMLINUX and a VMCORE (got %zu file%s)\n", files.size(),
                  files.size() == 1 ? "" : "s");
@@ -113,6 +164,24 @@ int main(int argc, char** argv) {
     std::fclose(f);
     return r;
   };
+
+  // Start-up files, as crash's .crashrc: the home one, then the current
+  // directory's (unless it is the same file). Their output shows, their
+  // commands are not echoed, and their failures do not fail a -c run.
+  if (!no_rc) {
+    std::vector<std::string> rcs;
+    if (const char* home = std::getenv("HOME")) rcs.push_back(std::string(home) + "/.kinspectrc");
+    rcs.push_back(".kinspectrc");
+    std::error_code ec;
+    for (size_t i = 0; i < rcs.size(); ++i) {
+      if (!std::filesystem::is_regular_file(rcs[i], ec)) continue;
+      if (i == 1 && !rcs.empty() && std::filesystem::equivalent(rcs[0], rcs[1], ec)) continue;
+      if (FILE* f = std::fopen(rcs[i].c_str(), "r")) {
+        run_script(session, f, false, /*echo=*/false);
+        std::fclose(f);
+      }
+    }
+  }
 
   if (!script.empty()) {
     BatchResult r = run_file(script);

@@ -17,9 +17,12 @@ namespace kinspect {
 namespace fs = std::filesystem;
 
 std::vector<std::string> module_debug_dirs(Program& prog, const std::vector<std::string>& extra) {
+  return module_debug_dirs(prog.vmlinux_path(), prog.utsname().release, extra);
+}
+
+std::vector<std::string> module_debug_dirs(const std::string& vml, const std::string& release,
+                                           const std::vector<std::string>& extra) {
   std::vector<std::string> dirs = extra;
-  const std::string release = prog.utsname().release;
-  const std::string& vml = prog.vmlinux_path();
   // An unpacked -dbg package: .../usr/lib/debug/boot/vmlinux-RELEASE.
   if (auto p = vml.find("/usr/lib/debug/boot/"); p != std::string::npos && !release.empty())
     dirs.push_back(vml.substr(0, p) + "/usr/lib/debug/lib/modules/" + release);

@@ -20,6 +20,9 @@ class Program;
 // (.../usr/lib/debug/boot/vmlinux-R -> .../usr/lib/debug/lib/modules/R),
 // /usr/lib/debug/lib/modules/RELEASE, /lib/modules/RELEASE.
 std::vector<std::string> module_debug_dirs(Program& prog, const std::vector<std::string>& extra = {});
+// The same without a dump (kinspect --log): the release comes from the log.
+std::vector<std::string> module_debug_dirs(const std::string& vmlinux, const std::string& release,
+                                           const std::vector<std::string>& extra);
 
 // NAME.ko, .ko.debug, .ko.xz, .ko.gz or .ko.zst under any of dirs (searched
 // recursively; '-' and '_' in file names are the same, as for the kernel).

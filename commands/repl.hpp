@@ -16,8 +16,9 @@ struct BatchResult {
 };
 
 // Runs every line of `in`, echoing "kinspect> LINE" before each command's
-// output so the transcript replays, and printing each error on stderr.
-BatchResult run_script(Session& session, FILE* in, bool stop_on_error);
+// output (unless echo is false: start-up files) so the transcript replays,
+// and printing each error on stderr.
+BatchResult run_script(Session& session, FILE* in, bool stop_on_error, bool echo = true);
 
 // The readline prompt; returns when the user quits or at end of input.
 void run_interactive(Session& session);

@@ -12,7 +12,23 @@
 
 namespace kinspect {
 
-Session::Session(std::unique_ptr<Program> program) : program_(std::move(program)) {}
+namespace {
+// crash's builtin aliases that name commands kinspect has.
+const std::pair<const char*, const char*> kBuiltinAliases[] = {
+    {"man", "help"}, {"?", "help"}, {"last", "ps -l"}, {"hex", "set radix 16"},
+    {"dec", "set radix 10"},
+};
+}  // namespace
+
+Session::Session(std::unique_ptr<Program> program) : program_(std::move(program)) {
+  for (const auto& [name, expansion] : kBuiltinAliases) aliases_[name] = expansion;
+}
+
+bool Session::is_builtin_alias(const std::string& name) const {
+  for (const auto& [n, expansion] : kBuiltinAliases)
+    if (name == n) return aliases_.count(name) && aliases_.at(name) == expansion;
+  return false;
+}
 
 Result<const TaskList*> Session::tasks() {
   if (!program_) return fail(Errc::invalid_argument, "no dump is open");

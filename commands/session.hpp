@@ -29,6 +29,8 @@ class Session {
   Program* program() { return program_.get(); }
   Settings& settings() { return settings_; }
   std::map<std::string, std::string>& aliases() { return aliases_; }
+  // The aliases every session starts with (crash's builtins).
+  bool is_builtin_alias(const std::string& name) const;
 
   // Runs one command line, writing to `out` unless the line redirects or
   // pipes its output. Blank lines and comments succeed and print nothing.

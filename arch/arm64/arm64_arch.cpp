@@ -1,6 +1,7 @@
 #include "arch/arm64/arm64_arch.hpp"
 
 #include "arch/arm64/arm64_unwind.hpp"
+#include "core/dump/bytes.hpp"
 
 namespace kinspect::arm64 {
 
@@ -125,9 +126,7 @@ std::vector<std::pair<std::string, uint64_t>> Arm64Arch::layout() const {
 std::optional<uint64_t> Arm64Arch::prstatus_pc(std::span<const uint8_t> pr_reg) const {
   constexpr size_t off = 32 * 8;
   if (pr_reg.size() < off + 8) return std::nullopt;
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = v << 8 | pr_reg[off + i];
-  return v;
+  return dumpbytes::le64(pr_reg, off);
 }
 
 Result<std::unique_ptr<ArchUnwinder>> Arm64Arch::make_unwinder(Program& prog) const {

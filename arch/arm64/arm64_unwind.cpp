@@ -10,6 +10,7 @@
 #include "arch/arm64/frame_record.hpp"
 #include "core/linux/tasks.hpp"
 #include "core/unwind/stack_map.hpp"
+#include "core/unwind/symbolize.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"
 
@@ -67,7 +68,9 @@ class Arm64Unwinder final : public StackMapUnwinder {
   }
 
   std::string register_block(const ExceptionFrame& e) const override {
-    return arm64_register_block(e);
+    return arm64_register_block(e, [this](uint64_t pc) {
+      return symbolize(prog_, prog_.arch().strip_code_pointer(pc), SymbolStyle{true});
+    });
   }
 
  protected:
@@ -99,7 +102,8 @@ std::string q(uint64_t v) {
 
 }  // namespace
 
-std::string arm64_register_block(const ExceptionFrame& e) {
+std::string arm64_register_block(const ExceptionFrame& e,
+                                 const std::function<std::string(uint64_t)>& symbolize_pc) {
   const auto& w = e.words;
   if (w.size() < kUserRegsWords) return "";
   std::string s;
@@ -107,8 +111,8 @@ std::string arm64_register_block(const ExceptionFrame& e) {
   if (e.user_mode) {
     s += "     PC: " + q(w[kPc]) + "   LR: " + q(w[kLr]) + "   SP: " + q(w[kSp]) + "\n";
   } else {
-    s += "     PC: " + q(w[kPc]) + "\n";
-    s += "     LR: " + q(w[kLr]) + "\n";
+    s += "     PC: " + q(w[kPc]) + "  [" + symbolize_pc(w[kPc]) + "]\n";
+    s += "     LR: " + q(w[kLr]) + "  [" + symbolize_pc(w[kLr]) + "]\n";
     std::snprintf(b, sizeof b, "%08llx", static_cast<unsigned long long>(w[kPstate]));
     s += "     SP: " + q(w[kSp]) + "  PSTATE: " + b + "\n";
   }

@@ -4,7 +4,9 @@
 // and overflow stacks, and crash's arm64 register block.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "core/unwind/unwind.hpp"
 
@@ -16,7 +18,9 @@ namespace kinspect::arm64 {
 
 Result<std::unique_ptr<ArchUnwinder>> make_arm64_unwinder(Program& prog);
 
-// crash's arm64 register block for a pt_regs.
-std::string arm64_register_block(const ExceptionFrame& e);
+// crash's arm64 register block for a pt_regs; symbolize_pc names the PC
+// and LR of a kernel-mode context.
+std::string arm64_register_block(const ExceptionFrame& e,
+                                 const std::function<std::string(uint64_t)>& symbolize_pc);
 
 }  // namespace kinspect::arm64

@@ -1,6 +1,7 @@
 #include "arch/x86_64/x86_64_arch.hpp"
 
 #include "arch/x86_64/x86_64_unwind.hpp"
+#include "core/dump/bytes.hpp"
 
 #include <algorithm>
 
@@ -106,9 +107,7 @@ std::vector<std::pair<std::string, uint64_t>> X86_64Arch::layout() const {
 std::optional<uint64_t> X86_64Arch::prstatus_pc(std::span<const uint8_t> pr_reg) const {
   constexpr size_t off = 16 * 8;
   if (pr_reg.size() < off + 8) return std::nullopt;
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = v << 8 | pr_reg[off + i];
-  return v;
+  return dumpbytes::le64(pr_reg, off);
 }
 
 Result<std::unique_ptr<ArchUnwinder>> X86_64Arch::make_unwinder(Program& prog) const {

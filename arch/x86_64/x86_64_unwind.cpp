@@ -5,8 +5,10 @@
 #include <cstring>
 
 #include "arch/x86_64/orc.hpp"
+#include "core/dump/bytes.hpp"
 #include "core/unwind/dwarf_cfi.hpp"
 #include "core/unwind/stack_map.hpp"
+#include "core/unwind/symbolize.hpp"
 #include "core/linux/modules.hpp"
 #include "core/linux/tasks.hpp"
 #include "core/program.hpp"
@@ -19,12 +21,6 @@ namespace {
 // THREAD_SIZE and IRQ_STACK_SIZE: 4 pages without KASAN (arch/x86/include/asm/page_64_types.h).
 constexpr uint64_t kThreadSize = 16384;
 constexpr uint64_t kIrqStackSize = 16384;
-
-uint64_t le64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
 
 class X86_64Unwinder final : public StackMapUnwinder {
  public:
@@ -63,7 +59,7 @@ class X86_64Unwinder final : public StackMapUnwinder {
       return fail(Errc::format, "NT_PRSTATUS pr_reg too short: " + std::to_string(pr_reg.size()));
     // user_regs_struct starts with the 21 pt_regs words in pt_regs order.
     std::vector<uint64_t> w(kPtRegsWords);
-    for (unsigned i = 0; i < kPtRegsWords; ++i) w[i] = le64(&pr_reg[8 * i]);
+    for (unsigned i = 0; i < kPtRegsWords; ++i) w[i] = dumpbytes::le64(pr_reg, 8 * i);
     return exception_from_pt_regs(0, w);
   }
 
@@ -98,7 +94,7 @@ class X86_64Unwinder final : public StackMapUnwinder {
     if (!prog_.read(s.start, bytes).ok()) return std::nullopt;
     ReadWord read = [this](uint64_t a) { return prog_.read_u64(a); };
     for (size_t off = 0; off + 8 <= bytes.size(); off += 8) {
-      uint64_t v = le64(&bytes[off]);
+      uint64_t v = dumpbytes::le64(bytes, off);
       auto m = prog_.symbols().lookup(v);
       if (!m || m->offset == 0 || (m->sym->type != 't' && m->sym->type != 'T')) continue;
       Frame f;
@@ -124,7 +120,10 @@ class X86_64Unwinder final : public StackMapUnwinder {
   }
 
   std::string register_block(const ExceptionFrame& e) const override {
-    return x86_64_register_block(e);
+    std::string head;
+    if (!e.user_mode && e.words.size() > kPtRegsIp)
+      head = "    [exception RIP: " + symbolize(prog_, e.words[kPtRegsIp], SymbolStyle{true}) + "]\n";
+    return head + x86_64_register_block(e);
   }
 
  protected:

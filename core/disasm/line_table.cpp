@@ -8,8 +8,6 @@
 
 namespace kinspect {
 
-namespace {
-
 std::string join_comp_dir(const char* comp_dir, const char* file) {
   if (!file) return "??";
   if (file[0] == '/' || !comp_dir || !*comp_dir) return file;
@@ -17,6 +15,8 @@ std::string join_comp_dir(const char* comp_dir, const char* file) {
   if (s.back() != '/') s += '/';
   return s + file;
 }
+
+namespace {
 
 struct Row {
   uint64_t addr;

@@ -20,6 +20,10 @@ typedef struct Dwarf Dwarf;
 
 namespace kinspect {
 
+// A line-table file name as gdb and addr2line show it: relative names
+// under the unit's DW_AT_comp_dir ("debian/build/.../kernel/smp.c").
+std::string join_comp_dir(const char* comp_dir, const char* file);
+
 class GdbLineTable {
  public:
   // The table of the compilation unit whose ranges cover link_addr (an

@@ -134,6 +134,8 @@ Result<std::vector<KernelModule>> read_modules(Program& prog) {
       km.error = layout.error().message;
     }
     if (auto st = read_kallsyms(prog, mod, km); !st) km.error = st.error().message;
+    if (auto t = mod.member("taints"); t.ok())
+      if (auto v = t->as_u64(); v.ok()) km.taints = *v;
     out.push_back(std::move(km));
     auto n = prog.read_u64(next);
     if (!n) return fail(std::move(n).error().context("walking the modules list"));
@@ -142,15 +144,32 @@ Result<std::vector<KernelModule>> read_modules(Program& prog) {
   return out;
 }
 
+void add_kallsyms_symbols(Program& prog, const KernelModule& m) {
+  prog.symbols().remove_module(m.name);
+  for (const auto& s : m.symbols) prog.symbols().add(s.name, s.addr, s.size, s.type, m.name);
+  if (m.size) prog.symbols().set_extent(m.name, m.base, m.base + m.size);
+}
+
 Result<std::vector<KernelModule>> load_module_symbols(Program& prog) {
   ASSIGN_OR_RETURN(auto mods, read_modules(prog));
-  for (const auto& m : mods) {
-    prog.symbols().remove_module(m.name);
-    for (const auto& s : m.symbols) prog.symbols().add(s.name, s.addr, s.size, s.type, m.name);
-    if (m.size) prog.symbols().set_extent(m.name, m.base, m.base + m.size);
-  }
+  for (const auto& m : mods) add_kallsyms_symbols(prog, m);
   prog.symbols().finalize();
   return mods;
+}
+
+Result<std::string> module_taint_letters(Program& prog, uint64_t taints) {
+  std::string out;
+  if (!taints) return out;
+  ASSIGN_OR_RETURN(Object flags, variable(prog, "taint_flags"));
+  uint64_t n = flags.type()->strip()->count.value_or(0);
+  for (uint64_t bit = 0; bit < n && bit < 64; ++bit) {
+    if (!(taints >> bit & 1)) continue;
+    ASSIGN_OR_RETURN(Object f, flags.index(static_cast<int64_t>(bit)));
+    ASSIGN_OR_RETURN(Object c, f.member("c_true"));
+    ASSIGN_OR_RETURN(uint64_t ch, c.as_u64());
+    out += static_cast<char>(ch);
+  }
+  return out;
 }
 
 }  // namespace kinspect

@@ -25,12 +25,21 @@ struct KernelModule {
   uint64_t size = 0;     // total core size
   uint64_t text_size = 0;
   std::vector<ModuleSymbol> symbols;  // from mod->kallsyms, address order
+  uint64_t taints = 0;   // mod->taints: TAINT_* bits
   std::string error;     // why the symbols could not be read, if they could not
 };
 
 // Walks `modules`. The layout (6.4's mem[] array, core_layout since 4.5,
 // module_core before) is detected from DWARF, never from the version.
 Result<std::vector<KernelModule>> read_modules(Program& prog);
+
+// A module's taint letters ("OE"), in bit order, from the kernel's own
+// taint_flags[] table (c_true per TAINT_* bit) read from the dump.
+Result<std::string> module_taint_letters(Program& prog, uint64_t taints);
+
+// Puts one module's kallsyms symbols (back) in the symbol table, replacing
+// any it had (mod -d drops a debug file's symbols this way).
+void add_kallsyms_symbols(Program& prog, const KernelModule& m);
 
 // Adds every module's kallsyms symbols to the program's symbol table.
 // Returns the modules read (for `mod`, `sym -m`).

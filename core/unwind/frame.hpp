@@ -27,7 +27,9 @@ struct ExceptionFrame {
 struct Frame {
   unsigned level = 0;        // #N as bt prints it
   uint64_t pc = 0;           // the frame's program counter (PAC bits stripped)
-  uint64_t sp = 0;           // stack pointer value at this frame
+  // Stack pointer at this frame. On arm64 past frame 0 and exceptions it is
+  // a lower bound (the frame record's end), kept out of regs.
+  uint64_t sp = 0;
   std::optional<uint64_t> cfa;  // canonical frame address, when the unwinder knows it
   // pc is a return address (the call is at pc - 1): true for every frame
   // reached through a call, false at frame 0 and right after an exception.
@@ -36,10 +38,13 @@ struct Frame {
   // exception; elsewhere only what the unwinder recovered.
   RegisterSet regs;
   // crash's bracketed column: the stack slot that held this frame's return
-  // address (x86_64), or the frame record address (arm64); sp at frame 0.
+  // address (x86_64), or the callee's frame record (arm64); sp at frame 0
+  // and right after an exception.
   uint64_t stack_slot = 0;
-  // Name of the stack this frame runs on: "task", "IRQ", "NMI", "DOUBLEFAULT",
-  // "DEBUG", "MCE", "overflow", "user". Used for bt's "--- <IRQ stack> ---".
+  // Name of the stack this frame runs on: "task", "IRQ", "NMI exception",
+  // "DOUBLEFAULT exception", "DEBUG exception", "MCE exception" (x86_64),
+  // "overflow" (arm64); "" when on no known stack. bt prints
+  // "--- <NAME stack> ---" where the trace leaves a stack other than "task".
   std::string stack;
   // Set on the frame whose unwind step crossed a pt_regs: the next frame is
   // the interrupted context described by this exception frame.

@@ -52,8 +52,9 @@ class ArchUnwinder {
   virtual std::optional<RegisterSet> stopped_in_nmi(const TaskInfo& task, const ExceptionFrame& saved) {
     return std::nullopt;
   }
-  // Text of a pt_regs register block as crash prints it (4-space indent,
-  // one string with newlines), and the exception line's program counter.
+  // A pt_regs as crash prints it (one string with newlines): x86_64's
+  // "[exception RIP: function+offset]" line for a kernel-mode context and
+  // its register block; arm64's block, PC and LR named in kernel mode.
   virtual std::string register_block(const ExceptionFrame& e) const = 0;
 };
 

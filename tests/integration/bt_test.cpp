@@ -61,13 +61,6 @@ std::pair<RunResult, RunResult> kinspect_and_crash(const SampleDump& d, const st
           run_crash(d.path("VMLINUX"), vmcore, script)};
 }
 
-std::string param_name(const ::testing::TestParamInfo<const char*>& info) {
-  std::string n = info.param;
-  for (char& c : n)
-    if (c == '-') c = '_';
-  return n;
-}
-
 std::vector<std::string> words(const std::string& s) {
   std::istringstream in(s);
   std::vector<std::string> w;
@@ -281,7 +274,7 @@ TEST_P(BtSample, ForeachBtUnwindsEveryTask) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, BtSample, ::testing::ValuesIn(kSamples),
-param_name);
+SampleName());
 
 class BtCsd : public ::testing::TestWithParam<const char*> {};
 
@@ -299,7 +292,10 @@ TEST_P(BtCsd, WaiterGoesThroughTheIrqFrameIntoSmpCallFunctionManyCond) {
   const auto& lines = traces[0].lines;
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i] == "--- <IRQ stack> ---" && irq == std::string::npos) irq = i;
-    if (lines[i].find("[exception RIP: smp_call_function_many_cond+") != std::string::npos) exc = i;
+    // x86_64's exception line, or arm64's PC line naming the function.
+    if (lines[i].find("[exception RIP: smp_call_function_many_cond+") != std::string::npos ||
+        (lines[i].rfind("     PC: ", 0) == 0 && lines[i].find("  [smp_call_function_many_cond+") != std::string::npos))
+      exc = i;
     if (std::regex_match(lines[i], std::regex(R"( ?#\d+ \[[0-9a-f]+\] smp_call_function_many_cond at [0-9a-f]+)")))
       target = i;
   }
@@ -312,7 +308,7 @@ TEST_P(BtCsd, WaiterGoesThroughTheIrqFrameIntoSmpCallFunctionManyCond) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, BtCsd, ::testing::Values("x86_64-csd-lockup", "arm64-csd-lockup"),
-param_name);
+SampleName());
 
 class BtQemuCpus : public ::testing::TestWithParam<const char*> {};
 
@@ -347,6 +343,6 @@ TEST_P(BtQemuCpus, CpuTracesStartWithDrgns) {
 INSTANTIATE_TEST_SUITE_P(SampleDumps, BtQemuCpus,
                          ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "arm64-sysrq",
                                            "arm64-csd-lockup"),
-param_name);
+SampleName());
 
 }  // namespace

@@ -66,17 +66,25 @@ for r in get_printk_records(prog):
 sys.stdout.write("\n".join(out) + "\n")
 )";
 
-TEST(Arm64Log, RecordsEqualDrgn) {
-  KINSPECT_REQUIRE_SAMPLE(d, "arm64-sysrq");
+class LogDrgn : public ::testing::TestWithParam<const char*> {};
+
+// Every sample's log is drgn's get_printk_records, record for record.
+TEST_P(LogDrgn, RecordsEqualDrgn) {
+  KINSPECT_REQUIRE_SAMPLE(d, GetParam());
   RunResult drgn = run_drgn(d, "-", kDrgnLog);
   ASSERT_EQ(drgn.status, 0) << drgn.err;
-  RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF")}, "log\n");
+  RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), d.reference_vmcore()}, "log\n");
   ASSERT_EQ(ki.status, 0) << ki.err;
   std::string got = strip_echo(ki.out);
   while (!got.empty() && got.front() == '\n') got.erase(0, 1);
   ASSERT_GT(drgn.out.size(), 1000u);
   EXPECT_EQ(got, drgn.out);
 }
+
+INSTANTIATE_TEST_SUITE_P(SampleDumps, LogDrgn,
+                         ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump",
+                                           "arm64-sysrq", "arm64-csd-lockup"),
+                         SampleName());
 
 }  // namespace
 }  // namespace kinspect::testing

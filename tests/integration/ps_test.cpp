@@ -55,7 +55,7 @@ class Ps : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(Ps, ListsDrgnsTasksAndTheGuestsCount) {
   KINSPECT_REQUIRE_SAMPLE(d, GetParam());
-  RunResult r = run_kinspect({d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF")}, "ps\n");
+  RunResult r = run_kinspect({d.path("VMLINUX"), d.reference_vmcore()}, "ps\n");
   ASSERT_EQ(r.status, 0) << r.err;
   std::vector<Row> rows = parse_ps(strip_echo(r.out));
   ASSERT_FALSE(rows.empty()) << r.out;
@@ -104,13 +104,9 @@ TEST_P(Ps, ListsDrgnsTasksAndTheGuestsCount) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, Ps,
-                         ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "arm64-sysrq"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+                         ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump",
+                                           "arm64-sysrq", "arm64-csd-lockup"),
+                         SampleName());
 
 // crash 8.0.2 (x86_64 only) lists the active tasks and the idle tasks:
 // those rows match byte for byte except PPID.

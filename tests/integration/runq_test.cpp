@@ -69,12 +69,7 @@ TEST_P(Runq, QueuedTasksEqualDrgnAndTheRestEqualsCrash) {
 INSTANTIATE_TEST_SUITE_P(SampleDumps, Runq,
                          ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump",
                                            "arm64-sysrq", "arm64-csd-lockup"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+                         SampleName());
 
 TEST(RunqFlags, CpuSelectionAndUnimplementedFlagsSaySo) {
   KINSPECT_REQUIRE_SAMPLE(d, "x86_64-csd-lockup");

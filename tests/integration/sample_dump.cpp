@@ -36,13 +36,13 @@ std::map<std::string, std::string> parse_env(const std::string& text) {
   return kv;
 }
 
+}  // namespace
+
 std::string shell_quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
 }
-
-}  // namespace
 
 std::string SampleDump::path(const std::string& key) const {
   auto it = paths.find(key);

@@ -25,6 +25,17 @@ struct SampleDump {
   std::string crash_transcript(const std::string& vmcore_path) const;
 };
 
+// A gtest parameter name for a sample's name: "x86_64-sysrq" -> "x86_64_sysrq".
+struct SampleName {
+  template <class Info>
+  std::string operator()(const Info& info) const {
+    std::string n = info.param;
+    for (char& c : n)
+      if (c == '-') c = '_';
+    return n;
+  }
+};
+
 // Loads a sample dump; on failure sets *why and returns nullopt.
 std::optional<SampleDump> load_sample(const std::string& name, std::string* why);
 
@@ -35,6 +46,8 @@ struct RunResult {
 // Runs the kinspect binary with args, feeding `input` on stdin.
 RunResult run_kinspect(const std::vector<std::string>& args, const std::string& input = "");
 RunResult run_shell(const std::string& command, const std::string& input = "");
+// A word for /bin/sh: single-quoted, with embedded quotes escaped.
+std::string shell_quote(const std::string& s);
 // Runs a drgn 0.0.22 script of tests/integration (or "-" with the script on
 // stdin) as `/usr/bin/python3 SCRIPT VMLINUX VMCORE` on a file drgn can read:
 // x86_64's QEMU paging ELF, the kdump's own ELF, or for arm64 a copy of the
