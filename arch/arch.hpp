@@ -113,6 +113,12 @@ class Arch {
   virtual bool is_kernel_address(uint64_t vaddr) const = 0;
   // Strips pointer-authentication and tag bits (arm64); identity on x86_64.
   virtual uint64_t strip_code_pointer(uint64_t v) const { return v; }
+  // The registers a called function must preserve, as a mask of DWARF
+  // register numbers (x86_64: rbx rbp r12-r15; arm64: x19-x29): a caller's
+  // value survives in them unless the callee saved and reused them.
+  virtual uint64_t callee_saved_dwarf_registers() const = 0;
+  // The name of a DWARF register number ("rbx", "x19"); empty if none.
+  virtual std::string dwarf_register_name(unsigned reg) const = 0;
   // "(PRESENT|RW|ACCESSED|DIRTY|PSE|GLOBAL|NX)" style names of a PTE's bits.
   virtual std::string pte_flags(uint64_t pte) const = 0;
   // Address of the struct page for a physical address, when vmemmap is known.

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "commands/frame_variables_text.hpp"
 #include "commands/output.hpp"
 #include "core/address_info.hpp"
 #include "core/linux/tasks.hpp"
@@ -65,6 +66,11 @@ void print_source(Program& prog, const Frame& f, Output& out) {
 
 }  // namespace
 
+std::string backtrace_frame_line(const Program& prog, const Frame& f, bool with_offset, int radix) {
+  return frame_line(f.level, f.stack_slot ? f.stack_slot : f.sp,
+                    symbol_text(prog, f.pc, with_offset, radix, f.pc_is_return_address), f.pc);
+}
+
 void print_backtrace(Program& prog, ArchUnwinder& u, const Backtrace& bt, const BtFormat& fmt,
                      Output& out) {
   const auto& fr = bt.frames;
@@ -75,11 +81,13 @@ void print_backtrace(Program& prog, ArchUnwinder& u, const Backtrace& bt, const 
     if (i > 0 && fr[i - 1].exception) out.line(u.register_block(*fr[i - 1].exception));
     if (i > 0 && f.stack != fr[i - 1].stack && !fr[i - 1].stack.empty() && fr[i - 1].stack != "task")
       out.line("--- <" + fr[i - 1].stack + " stack> ---");
-    uint64_t slot = f.stack_slot ? f.stack_slot : f.sp;
-    out.line(frame_line(f.level, slot,
-                        symbol_text(prog, f.pc, fmt.sym_offset, fmt.offset_radix, f.pc_is_return_address),
-                        f.pc));
+    out.line(backtrace_frame_line(prog, f, fmt.sym_offset, fmt.offset_radix));
     if (fmt.lines) print_source(prog, f, out);
+    if (fmt.variables) {
+      ValueFormat vf;
+      vf.radix = fmt.value_radix;
+      out.write(backtrace_frame_variables(prog, bt, i, vf));
+    }
     if (fmt.frame_words && i + 1 < fr.size() && fr[i + 1].stack == f.stack && !fr[i].exception) {
       uint64_t next = fr[i + 1].stack_slot ? fr[i + 1].stack_slot : fr[i + 1].sp;
       // From the frame's own stack pointer (one above its return address)

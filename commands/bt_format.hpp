@@ -18,7 +18,12 @@ struct BtFormat {
   bool lines = false;        // -l: file:line of each frame, inlined calls shown
   bool sym_offset = false;   // -s: symbol+offset instead of the bare name
   int offset_radix = 10;     // -x / -d: radix of -s offsets
+  bool variables = false;    // -V: each frame's arguments and locals
+  int value_radix = 10;      // -V: radix of the values (set radix)
 };
+
+// " #4 [ffffc900002c7e88] smp_call_function_many_cond at ffffffff811609e1"
+std::string backtrace_frame_line(const Program& prog, const Frame& f, bool with_offset, int radix);
 
 void print_backtrace(Program& prog, ArchUnwinder& u, const Backtrace& bt, const BtFormat& fmt,
                      Output& out);

@@ -46,7 +46,7 @@ Status bt_one(CommandContext& ctx, ArchUnwinder& u, const TaskInfo& t, const Opt
 }
 
 Status cmd_bt(CommandContext& ctx, const Args& args) {
-  ASSIGN_OR_RETURN(Options o, parse_options(args, "ac:flstTxd"));
+  ASSIGN_OR_RETURN(Options o, parse_options(args, "ac:flstTxdV"));
   Session& session = ctx.session;
   Program& prog = *ctx.program;
   ASSIGN_OR_RETURN(const TaskList* list, session.tasks());
@@ -75,6 +75,8 @@ Status cmd_bt(CommandContext& ctx, const Args& args) {
   fmt.frame_words = o.has('f');
   fmt.lines = o.has('l');
   fmt.sym_offset = o.has('s');
+  fmt.variables = o.has('V');
+  fmt.value_radix = session.settings().radix;
   fmt.offset_radix = o.has('x') ? 16 : o.has('d') ? 10 : session.settings().radix;
   ASSIGN_OR_RETURN(auto u, prog.arch().make_unwinder(prog));
   for (size_t i = 0; i < targets.size(); ++i) {
@@ -89,7 +91,7 @@ constexpr std::string_view kBtHelp = R"HELP(NAME
   bt - backtrace
 
 SYNOPSIS
-  bt [-a | -c cpu[,cpu|-cpu]] [-f] [-l] [-s [-x|-d]] [-t | -T] [pid | task] ...
+  bt [-a | -c cpu[,cpu|-cpu]] [-f] [-l] [-s [-x|-d]] [-V] [-t | -T] [pid | task] ...
 
 DESCRIPTION
   Unwinds the kernel stack of the current context (see set; at startup the
@@ -114,6 +116,11 @@ OPTIONS
   -s  symbol+offset for each frame instead of the bare function name.
   -x  with -s, offsets in hexadecimal.
   -d  with -s, offsets in decimal.
+  -V  each frame's arguments and locals under its line, for the function
+      and every function inlined at its pc (see frame): values from the
+      DWARF locations and the registers recovered for that frame, pointers
+      with their type and symbol, <optimized out> or <unavailable: why>
+      where DWARF or the unwinder cannot say. Not a crash flag.
   -t  every text address on the stack from the frame-0 stack pointer to the top.
   -T  every text address on the whole stack, from its base.
 )HELP";
@@ -121,6 +128,6 @@ OPTIONS
 }  // namespace
 
 extern const CommandSpec kBtCommand{"bt", cmd_bt, "backtrace", kBtHelp,
-                                    "-a -c -f -l -s -x -d -t -T"};
+                                    "-a -c -f -l -s -x -d -V -t -T"};
 
 }  // namespace kinspect

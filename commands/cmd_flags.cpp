@@ -3,6 +3,7 @@
 #include <string>
 
 #include "commands/command.hpp"
+#include "commands/session.hpp"
 #include "core/expr/expr.hpp"
 #include "core/program.hpp"
 #include "core/types/flags.hpp"
@@ -51,7 +52,7 @@ Status cmd_flags(CommandContext& ctx, const Args& args) {
   }
   std::string expr;
   for (size_t i = 0; i < expr_words; ++i) expr += (i ? " " : "") + w[i];
-  ASSIGN_OR_RETURN(ExprResult r, evaluate(prog, expr));
+  ASSIGN_OR_RETURN(ExprResult r, evaluate(prog, expr, ctx.session.frame_locals()));
   const Type* t = r.value.type()->strip();
   if (!t->is_integer())
     return fail(Errc::invalid_argument, expr + " is not an integer (it is " + std::string(t->kind == TypeKind::pointer ? "a pointer" : "not a number") + ")");

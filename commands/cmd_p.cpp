@@ -131,7 +131,7 @@ Status cmd_p(CommandContext& ctx, const Args& args) {
     return {};
   }
 
-  ASSIGN_OR_RETURN(ExprResult res, evaluate(prog, r.expr));
+  ASSIGN_OR_RETURN(ExprResult res, evaluate(prog, r.expr, ctx.session.frame_locals()));
   std::string leader;
   // crash prints "SYMBOL = " before a lone symbol's value, but not with a
   // gdb /FMT (it then hands gdb "p/x" and never sees the symbol).

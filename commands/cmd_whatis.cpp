@@ -2,6 +2,7 @@
 #include <string>
 
 #include "commands/command.hpp"
+#include "commands/session.hpp"
 #include "core/expr/expr.hpp"
 #include "core/program.hpp"
 #include "core/types/layout_printer.hpp"
@@ -52,6 +53,12 @@ Status cmd_whatis(CommandContext& ctx, const Args& args) {
     return {};
   }
   if (is_identifier(text)) {
+    // A local of the frame chosen with `frame N` hides a global.
+    if (const LocalNames& locals = ctx.session.frame_locals())
+      if (auto local = locals(text); local && local->ok()) {
+        ctx.out.line(declare((*local)->type(), text) + ";");
+        return {};
+      }
     // A variable or function: its declaration.
     const Symbol* sym = prog.symbols().find(text);
     if (sym) {
@@ -90,7 +97,7 @@ Status cmd_whatis(CommandContext& ctx, const Args& args) {
     print_type_definition(ctx.out, *t, o.has('o'));
     return {};
   }
-  ASSIGN_OR_RETURN(ExprResult r, evaluate(prog, text));
+  ASSIGN_OR_RETURN(ExprResult r, evaluate(prog, text, ctx.session.frame_locals()));
   ctx.out.line(type_name(r.value.type()));
   return {};
 }

@@ -30,6 +30,7 @@ extern const CommandSpec kPdCommand;
 extern const CommandSpec kWhatisCommand;
 extern const CommandSpec kListCommand;
 extern const CommandSpec kFlagsCommand;
+extern const CommandSpec kFrameCommand;
 extern const CommandSpec kLogCommand;
 extern const CommandSpec kSetCommand;
 extern const CommandSpec kTaskCommand;
@@ -61,6 +62,7 @@ const std::array kCommands = {
     &kWhatisCommand,
     &kListCommand,
     &kFlagsCommand,
+    &kFrameCommand,
     &kLogCommand,
     &kSetCommand,
     &kTaskCommand,

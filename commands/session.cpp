@@ -70,6 +70,7 @@ Status Session::set_current_task(uint64_t task) {
   ASSIGN_OR_RETURN(const TaskList* t, tasks());
   if (!t->by_task(task)) return fail(Errc::not_found, "invalid task address: " + hex(task));
   current_task_ = task;
+  frame_locals_ = {};  // `frame N` chose a frame of the previous context
   return {};
 }
 

@@ -11,6 +11,7 @@
 
 #include "commands/output.hpp"
 #include "core/error.hpp"
+#include "core/expr/expr.hpp"
 #include "core/linux/panic.hpp"
 #include "core/linux/tasks.hpp"
 #include "core/program.hpp"
@@ -34,6 +35,10 @@ class Session {
   // Runs one command line, writing to `out` unless the line redirects or
   // pipes its output. Blank lines and comments succeed and print nothing.
   Status run_line(std::string_view line, Output& out);
+  // The variables of the frame chosen with `frame N`: p, whatis and flags
+  // see them as C code in that frame would.
+  const LocalNames& frame_locals() const { return frame_locals_; }
+  void set_frame_locals(LocalNames locals) { frame_locals_ = std::move(locals); }
   bool quit_requested() const { return quit_; }
 
   // The dump's tasks, read once per session (the dump never changes).
@@ -57,6 +62,7 @@ class Session {
   std::optional<TaskList> tasks_;
   std::optional<PanicInfo> panic_;
   uint64_t current_task_ = 0;  // 0: not chosen yet
+  LocalNames frame_locals_;
 };
 
 // Splits "cmd args | pipeline" / "cmd args > file" at the first |, > or >>

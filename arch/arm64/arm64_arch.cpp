@@ -133,4 +133,10 @@ Result<std::unique_ptr<ArchUnwinder>> Arm64Arch::make_unwinder(Program& prog) co
   return make_arm64_unwinder(prog);
 }
 
+// DWARF for AArch64: 0-30 x0-x30, 31 sp, 32 pc.
+std::string Arm64Arch::dwarf_register_name(unsigned reg) const {
+  if (reg <= 30) return "x" + std::to_string(reg);
+  return reg == 31 ? "sp" : reg == 32 ? "pc" : "";
+}
+
 }  // namespace kinspect::arm64

@@ -39,6 +39,9 @@ class Arm64Arch final : public Arch {
   std::optional<uint64_t> page_struct(uint64_t paddr) const override;
   std::string walk_text(const Translation& t) const override;  // vtop_text.cpp
   uint64_t pte_page(uint64_t pte) const override;
+  // AAPCS64 6.1.1: x19-x28 and the frame pointer x29.
+  uint64_t callee_saved_dwarf_registers() const override { return 0x7ffu << 19; }
+  std::string dwarf_register_name(unsigned reg) const override;
   std::optional<uint64_t> prstatus_pc(std::span<const uint8_t> pr_reg) const override;
   Result<std::unique_ptr<ArchUnwinder>> make_unwinder(Program& prog) const override;
 

@@ -114,4 +114,12 @@ Result<std::unique_ptr<ArchUnwinder>> X86_64Arch::make_unwinder(Program& prog) c
   return make_x86_64_unwinder(prog);
 }
 
+// The psABI's DWARF numbering (figure 3.36): 0 rax, 1 rdx, 2 rcx, 3 rbx,
+// 4 rsi, 5 rdi, 6 rbp, 7 rsp, 8-15 r8-r15, 16 the return address (rip).
+std::string X86_64Arch::dwarf_register_name(unsigned reg) const {
+  static const char* const kNames[] = {"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8",
+                                       "r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rip"};
+  return reg < std::size(kNames) ? kNames[reg] : "";
+}
+
 }  // namespace kinspect::x86_64

@@ -40,6 +40,9 @@ class X86_64Arch final : public Arch {
   std::optional<uint64_t> page_struct(uint64_t paddr) const override;
   std::string walk_text(const Translation& t) const override;  // vtop_text.cpp
   uint64_t pte_page(uint64_t pte) const override;
+  // SysV x86-64 psABI 3.2.1: rbx (3), rbp (6), r12-r15 (12-15).
+  uint64_t callee_saved_dwarf_registers() const override { return 1u << 3 | 1u << 6 | 0xfu << 12; }
+  std::string dwarf_register_name(unsigned reg) const override;
   std::optional<uint64_t> prstatus_pc(std::span<const uint8_t> pr_reg) const override;
   Result<std::unique_ptr<ArchUnwinder>> make_unwinder(Program& prog) const override;
 

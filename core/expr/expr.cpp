@@ -419,7 +419,7 @@ class Parser {
 
 class Eval {
  public:
-  explicit Eval(Program& prog) : prog_(prog), types_(prog.types()) {}
+  Eval(Program& prog, const LocalNames& locals) : prog_(prog), types_(prog.types()), locals_(locals) {}
 
   Result<Object> eval(const Node& n) {
     switch (n.kind) {
@@ -514,6 +514,8 @@ class Eval {
   }
 
   Result<Object> ident(const std::string& name) {
+    if (locals_)
+      if (auto local = locals_(name)) return std::move(*local);
     const Symbol* sym = prog_.symbols().find(name);
     if (sym) {
       if (auto v = variable(prog_, name); v.ok()) return v;
@@ -752,15 +754,16 @@ class Eval {
 
   Program& prog_;
   const Types& types_;
+  const LocalNames& locals_;
 };
 
 }  // namespace
 
-Result<ExprResult> evaluate(Program& prog, std::string_view text) {
+Result<ExprResult> evaluate(Program& prog, std::string_view text, const LocalNames& locals) {
   ASSIGN_OR_RETURN(std::vector<Token> toks, lex(text));
   Parser parser(prog.types(), text, std::move(toks));
   ASSIGN_OR_RETURN(NodeP root, parser.parse());
-  Eval eval(prog);
+  Eval eval(prog, locals);
   ASSIGN_OR_RETURN(Object v, eval.eval(*root));
   ExprResult r;
   r.value = std::move(v);

@@ -5,6 +5,8 @@
 // operator needs its value, so `whatis init_task.se` reads nothing.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,7 +24,12 @@ struct ExprResult {
   std::string symbol;
 };
 
+// Names that shadow the kernel's globals, as a function's locals do in C:
+// the variables of the frame selected with `frame N`. nullopt: not a local;
+// an error: a local with no value (optimized out, register not recovered).
+using LocalNames = std::function<std::optional<Result<Object>>(std::string_view name)>;
+
 // Evaluates a whole expression; trailing text is an error.
-Result<ExprResult> evaluate(Program& prog, std::string_view text);
+Result<ExprResult> evaluate(Program& prog, std::string_view text, const LocalNames& locals = {});
 
 }  // namespace kinspect

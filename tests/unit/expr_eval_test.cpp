@@ -166,3 +166,32 @@ TEST(ExprCsdLockup, TheWaitedForCsdIsLockedAndSynchronous) {
 }
 
 }  // namespace
+
+// A selected frame's locals shadow the kernel's globals of the same name, a
+// local with no value is an error naming it, and the session hands them to
+// p and whatis.
+TEST_F(ExprOnDump, FrameLocalsShadowGlobals) {
+  const Type* int_t = prog().types().base_type("int");
+  LocalNames locals = [&](std::string_view name) -> std::optional<Result<Object>> {
+    if (name == "jiffies") return Object::from_u64(prog(), int_t, 41);
+    if (name == "gone") return Result<Object>(fail(Errc::not_present, "gone is optimized out in the selected frame"));
+    return std::nullopt;
+  };
+  auto r = evaluate(prog(), "jiffies + 1", locals);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ(*r->value.as_int(), 42);
+  EXPECT_EQ(type_name(r->value.type()), "int");
+  auto g = evaluate(prog(), "gone->next", locals);
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.error().message.find("gone is optimized out"), std::string::npos);
+  // Names that are not locals are still the kernel's.
+  auto init = evaluate(prog(), "init_task.pid", locals);
+  ASSERT_TRUE(init.ok());
+  EXPECT_EQ(*init->value.as_int(), 0);
+  // Without locals, jiffies is the kernel's unsigned long.
+  EXPECT_EQ(eval("jiffies").second, "volatile unsigned long");
+  sysrq_->set_frame_locals(locals);
+  EXPECT_EQ(run(sysrq_, "whatis jiffies"), "int jiffies;\n");
+  EXPECT_EQ(run(sysrq_, "p jiffies + 1"), "$1 = 42\n");
+  sysrq_->set_frame_locals({});
+}
