@@ -2,6 +2,8 @@
 // (crash 8.0.2 reads only x86_64 dumps here).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "sample_dump.hpp"
 
 using namespace kinspect::testing;
@@ -33,6 +35,16 @@ TEST(CrashParity, ModOnThreeFormats) {
     SCOPED_TRACE(key);
     expect_same_as_crash(d, d.path(key), "mod\n");
   }
+}
+
+// A tainted out-of-tree module: -t's letters, then -s with the .ko and -d
+// dropping it again, each list as crash prints it.
+TEST(CrashParity, ModTaintsLoadAndDrop) {
+  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-csd-lockup");
+  std::string ko = std::filesystem::path(d.path("FACTS")).parent_path() / "csd_lockup.ko";
+  ASSERT_TRUE(std::filesystem::exists(ko)) << ko;
+  expect_same_as_crash(d, d.path("VMCORE_QEMU_ELF"),
+                       "mod -t\nmod -s csd_lockup " + ko + "\nmod\nmod -d csd_lockup\nmod\n");
 }
 
 TEST(CrashParity, RdLayouts) {

@@ -174,7 +174,10 @@ RunResult run_crash(const std::string& vmlinux, const std::string& vmcore, const
   std::string line, kept;
   bool skip_blank = false;
   while (std::getline(in, line)) {
-    if (line.rfind("WARNING: active task", 0) == 0) {
+    // crash's start-up notes: tasks it cannot find, and the stacks of
+    // NMI-stopped CPUs it cannot read ("bt: invalid size request ...").
+    if (line.rfind("WARNING: active task", 0) == 0 || line.rfind("bt: invalid size request", 0) == 0 ||
+        line.rfind("bt: read of stack at", 0) == 0) {
       skip_blank = true;
       continue;
     }

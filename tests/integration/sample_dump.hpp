@@ -55,7 +55,8 @@ std::string shell_quote(const std::string& s);
 // made once per test process and removed at exit.
 RunResult run_drgn(const SampleDump& d, const std::string& script, const std::string& input = "");
 // Runs crash 8.0.2 (`crash -s`) with `input` as its commands; its output
-// without the "WARNING: ... not found in PID hash" lines it prints at start.
+// without the "WARNING: ... not found in PID hash" and "bt: invalid size
+// request" / "bt: read of stack" lines it prints at start.
 RunResult run_crash(const std::string& vmlinux, const std::string& vmcore, const std::string& input);
 // kinspect's output for a script, without the "kinspect> CMD" echo lines.
 std::string strip_echo(const std::string& out);
