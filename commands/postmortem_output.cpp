@@ -42,7 +42,7 @@ void print_chain(Output& out, const Resolved& r, const std::string& indent) {
   if (!r.where->mismatch.empty()) out.line(indent + "MISMATCH: " + r.where->mismatch);
 }
 
-void print_registers(Output& out, const RegisterSet& regs) {
+void print_registers(Output& out, const LoggedRegisters& regs) {
   std::string line;
   int n = 0;
   for (const auto& [name, value] : regs.regs) {
@@ -105,7 +105,7 @@ void print_report(Output& out, size_t n, const AnalyzedReport& ar) {
   if (!r.release.empty()) who += "  RELEASE: " + r.release;
   out.line(who);
   for (size_t i = 0; i < r.registers.size(); ++i) {
-    const RegisterSet& regs = r.registers[i];
+    const LoggedRegisters& regs = r.registers[i];
     const AnalyzedRegisters& a = ar.registers[i];
     if (!regs.ip.symbol.empty() || regs.ip.address) {
       out.line("  " + regs.label + ": " + regs.ip.text() + (regs.user ? "  (user space)" : ""));
@@ -121,7 +121,7 @@ void print_report(Output& out, size_t n, const AnalyzedReport& ar) {
   if (!r.frames.empty()) out.line("  CALL TRACE:");
   std::string context;
   for (size_t i = 0; i < r.frames.size(); ++i) {
-    const Frame& f = r.frames[i];
+    const LoggedFrame& f = r.frames[i];
     if (f.context != context) {
       if (!context.empty()) out.line("    </" + context + ">");
       if (!f.context.empty()) out.line("    <" + f.context + ">");

@@ -42,14 +42,14 @@ class Analyzer {
     return cache_.emplace(key, r).first->second;
   }
 
-  std::optional<AnalyzedCode> code(const RegisterSet& regs, const Resolved& ip) {
+  std::optional<AnalyzedCode> code(const LoggedRegisters& regs, const Resolved& ip) {
     auto c = decoded(regs, ip);
     if (c) c->words = c->words || (!regs.code.empty() && regs.label == "pc");
     return c;
   }
 
  private:
-  std::optional<AnalyzedCode> decoded(const RegisterSet& regs, const Resolved& ip) {
+  std::optional<AnalyzedCode> decoded(const LoggedRegisters& regs, const Resolved& ip) {
     if (regs.code.empty()) return std::nullopt;
     auto bytes = parse_oops_code_bytes(regs.code);
     if (!bytes) return failed("no instruction bytes in the Code: line");

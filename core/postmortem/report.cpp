@@ -38,7 +38,7 @@ std::string CodeLocation::text() const {
   return t;
 }
 
-const RegisterSet* Report::kernel_regs() const {
+const LoggedRegisters* Report::kernel_regs() const {
   for (const auto& r : registers)
     if (!r.user) return &r;
   return nullptr;

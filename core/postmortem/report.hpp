@@ -37,7 +37,7 @@ struct CodeLocation {
   std::string text() const;         // "sym+0x15/0x20 [mod]" or "0xffffffffc02b1000"
 };
 
-struct Frame {
+struct LoggedFrame {
   CodeLocation loc;
   bool reliable = true;   // false: printed with "? " (a stale return address on the stack)
   std::string context;    // "IRQ", "TASK", "NMI", "SOFTIRQ", "EOI" from <IRQ>...</IRQ> markers; "" outside
@@ -45,7 +45,7 @@ struct Frame {
 
 // One set of registers: x86_64 "RIP: 0010:..." with RSP.. R15, or arm64
 // "pc : ..." / "lr : ..." with x0..x29.
-struct RegisterSet {
+struct LoggedRegisters {
   std::string label = "RIP";        // what the architecture calls the ip: "RIP", "pc"
   CodeLocation ip;                  // RIP, or arm64 pc
   std::optional<CodeLocation> lr;   // arm64 lr
@@ -64,11 +64,11 @@ struct Report {
   std::string comm;
   std::string taint;                  // "G        W  OEL" as printed, blanks collapsed
   std::string release;                // "6.1.0-56-cloud-amd64"
-  std::vector<RegisterSet> registers;
-  std::vector<Frame> frames;
+  std::vector<LoggedRegisters> registers;
+  std::vector<LoggedFrame> frames;
 
   // The first kernel-mode RIP / pc: where the CPU was.
-  const RegisterSet* kernel_regs() const;
+  const LoggedRegisters* kernel_regs() const;
 };
 
 }  // namespace kinspect

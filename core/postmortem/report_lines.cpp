@@ -90,9 +90,9 @@ std::optional<CodeLocation> parse_code_location(std::string_view s) {
   return loc;
 }
 
-std::optional<Frame> parse_frame_line(std::string_view body) {
+std::optional<LoggedFrame> parse_frame_line(std::string_view body) {
   std::string_view s = trim(body);
-  Frame f;
+  LoggedFrame f;
   if (s.starts_with("[<")) {
     // Old x86_64 and arm64 traces: "[<addr>] ? sym+off/size".
     size_t close = s.find(">]");

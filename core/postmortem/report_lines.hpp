@@ -21,7 +21,7 @@ std::optional<CodeLocation> parse_code_location(std::string_view s);
 // " ? __flush_tlb_all+0x30/0x30", " do_syscall_64+0x5d/0x90", arm64
 // " kthread+0xe0/0xe4", " csd_waiter+0x110/0x138 [csd_lockup]". A bare
 // word without +off is not a frame (it would swallow ordinary messages).
-std::optional<Frame> parse_frame_line(std::string_view body);
+std::optional<LoggedFrame> parse_frame_line(std::string_view body);
 
 // "<IRQ>" -> {"IRQ", true}, "</IRQ>" -> {"IRQ", false}.
 std::optional<std::pair<std::string, bool>> parse_context_marker(std::string_view body);

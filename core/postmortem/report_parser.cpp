@@ -110,8 +110,8 @@ void cpu_line(std::string_view s, Report& r) {
     if (c != ' ' || (!r.taint.empty() && r.taint.back() != ' ')) r.taint += c;
 }
 
-std::optional<RegisterSet> ip_line(const OopsIpLine& l) {
-  RegisterSet set;
+std::optional<LoggedRegisters> ip_line(const OopsIpLine& l) {
+  LoggedRegisters set;
   auto parsed = parse_code_location(l.location);
   if (!parsed) return std::nullopt;
   set.label = l.label;

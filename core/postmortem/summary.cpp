@@ -70,7 +70,7 @@ LogSummary summarize(const std::vector<Report>& reports) {
     TaskSummary& t = s.tasks[it->second];
     ++t.reports;
     t.last_timestamp = r.first_timestamp;  // when the last report began
-    if (const RegisterSet* regs = r.kernel_regs(); regs && (!regs->ip.symbol.empty() || regs->ip.address)) {
+    if (const LoggedRegisters* regs = r.kernel_regs(); regs && (!regs->ip.symbol.empty() || regs->ip.address)) {
       std::string rip = regs->ip.text();
       auto& counts = rip_counts[it->second];
       if (counts.find(rip) == counts.end()) t.rips.emplace_back(rip, 0);

@@ -169,7 +169,9 @@ TEST(Bt, KdumpUserRegistersFramesWordsAndTextEqualCrash) {
     for (const auto& [addr, value] : ours) {
       ++stack_words;
       auto it = crash_words.find(addr);
-      if (it != crash_words.end()) EXPECT_EQ(value, it->second) << addr;
+      if (it != crash_words.end()) {
+        EXPECT_EQ(value, it->second) << addr;
+      }
     }
   }
   EXPECT_GE(frames, 16);  // twice the 9 frames after frame 0 (bt, bt -f)

@@ -164,7 +164,7 @@ TEST(PostmortemParser, Arm64UserAndKernelPc) {
   ASSERT_EQ(rs.size(), 2u);
   EXPECT_EQ(rs[0].kind, ReportKind::oops);
   ASSERT_EQ(rs[0].registers.size(), 1u);
-  const RegisterSet& k = rs[0].registers[0];
+  const LoggedRegisters& k = rs[0].registers[0];
   EXPECT_EQ(k.label, "pc");
   EXPECT_EQ(k.ip.module, "bar");
   ASSERT_TRUE(k.lr);
