@@ -9,27 +9,19 @@
 #include "commands/command.hpp"
 #include "core/linux/printk.hpp"
 #include "core/program.hpp"
+#include "core/linux/kernel_summary.hpp"
 #include "core/types/object.hpp"
 
 namespace kinspect {
 
 namespace {
 
-// crash's boot date for -T: the crash time (timekeeper xtime_sec) less the
-// uptime in whole seconds (jiffies_64 - INITIAL_JIFFIES) / HZ.
+// crash's boot date for -T: the crash time less the uptime in whole seconds.
 Result<int64_t> boot_seconds(Program& prog) {
-  ASSIGN_OR_RETURN(Object xt, variable(prog, "tk_core"));
-  ASSIGN_OR_RETURN(Object sec, xt.member("timekeeper.xtime_sec"));
-  ASSIGN_OR_RETURN(uint64_t now, sec.as_u64());
-  ASSIGN_OR_RETURN(Object j, variable(prog, "jiffies_64"));
-  ASSIGN_OR_RETURN(uint64_t jiffies, j.as_u64());
-  // HZ from tick_nsec = (NSEC_PER_SEC + HZ/2) / HZ; 1000 without it.
-  uint64_t hz = 1000;
-  if (auto tn = variable(prog, "tick_nsec"); tn.ok())
-    if (auto v = tn->as_u64(); v.ok() && *v > 0 && *v <= 1000000000ull)
-      hz = (1000000000ull + *v / 2) / *v;
-  uint64_t initial = uint32_t(-300 * int64_t(hz));
-  return int64_t(now) - int64_t((jiffies - initial) / hz);
+  ASSIGN_OR_RETURN(int64_t now, kernel_xtime(prog));
+  auto up = kernel_uptime_seconds(prog);
+  if (!up) return fail(Errc::not_found, "-T: the uptime is unknown (no jiffies_64 or tick_nsec)");
+  return now - static_cast<int64_t>(*up);
 }
 
 Status cmd_log(CommandContext& ctx, const Args& args) {

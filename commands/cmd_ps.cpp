@@ -8,6 +8,7 @@
 #include "commands/task_args.hpp"
 #include "commands/task_filter.hpp"
 #include "core/linux/kernel_summary.hpp"
+#include "core/linux/runqueue.hpp"
 #include "core/linux/tasks.hpp"
 #include "core/types/object.hpp"
 #include "core/program.hpp"
@@ -34,18 +35,6 @@ Result<TaskFilter> parse_filter(const std::vector<Word>& words) {
   return f;
 }
 
-// Each CPU's runqueue clock (rq->clock, ns), 0 where unreadable.
-std::vector<uint64_t> runqueue_clocks(Program& prog, unsigned cpus) {
-  std::vector<uint64_t> out(cpus, 0);
-  for (unsigned cpu = 0; cpu < cpus; ++cpu) {
-    auto rq = per_cpu(prog, "runqueues", cpu);
-    if (!rq.ok()) continue;
-    if (auto c = rq->member("clock"); c.ok())
-      if (auto v = c->as_u64(); v.ok()) out[cpu] = *v;
-  }
-  return out;
-}
-
 // Nanoseconds as crash's -m shows them: "0 00:00:00.062".
 std::string days_hms_ms(uint64_t ns) {
   uint64_t ms = ns / 1000000, s = ms / 1000, m = s / 60, h = m / 60;
@@ -62,14 +51,14 @@ std::string days_hms_ms(uint64_t ns) {
 Status print_times(CommandContext& ctx, std::vector<const TaskInfo*> rows) {
   std::stable_sort(rows.begin(), rows.end(),
                    [](const TaskInfo* a, const TaskInfo* b) { return a->start_time < b->start_time; });
-  KernelSummary k = read_kernel_summary(*ctx.program);
-  if (!k.uptime_sec) return fail(Errc::not_found, "-t: the uptime is unknown (no jiffies_64 or tick_nsec)");
+  auto uptime = kernel_uptime_seconds(*ctx.program);
+  if (!uptime) return fail(Errc::not_found, "-t: the uptime is unknown (no jiffies_64 or tick_nsec)");
   for (const auto* t : rows) {
     ctx.out.line(task_header(*t));
     // Whole seconds of uptime minus whole seconds of start time, as crash
     // counts them (a task started at 4.9 s is 4 s old at an uptime of 8.1 s).
     uint64_t start_sec = t->start_time / 1000000000ull;
-    uint64_t run = *k.uptime_sec > start_sec ? *k.uptime_sec - start_sec : 0;
+    uint64_t run = *uptime > start_sec ? *uptime - start_sec : 0;
     ctx.out.print("    RUN TIME: %s\n", format_uptime(run).c_str());
     ctx.out.print("  START TIME: %llu\n", static_cast<unsigned long long>(t->start_time));
     ctx.out.print("       UTIME: %llu\n", static_cast<unsigned long long>(t->utime));

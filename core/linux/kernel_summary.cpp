@@ -49,7 +49,7 @@ Result<uint64_t> present_pages(Program& prog) {
 
 // The kernel's wall-clock seconds at the crash: tk_core.timekeeper.xtime_sec
 // (timekeeping core since 3.17), else the older shadow copies.
-Result<int64_t> kernel_xtime(Program& prog) {
+Result<int64_t> xtime_seconds(Program& prog) {
   if (auto tk = variable(prog, "tk_core"); tk.ok()) {
     ASSIGN_OR_RETURN(Object sec, tk->member("timekeeper.xtime_sec"));
     return sec.as_int();
@@ -117,7 +117,7 @@ KernelSummary read_kernel_summary(Program& prog) {
   if (!k.cpus) k.cpus = static_cast<int>(info.prstatus.size());
   k.cpus_offline = (present && online && online < present) ? present - online : 0;
 
-  if (auto t = kernel_xtime(prog); t.ok() && *t > 0) {
+  if (auto t = xtime_seconds(prog); t.ok() && *t > 0) {
     k.crash_time = *t;
     k.crash_time_source = "tk_core.timekeeper.xtime_sec";
   } else if (info.timestamp_sec && *info.timestamp_sec > 0) {
@@ -138,10 +138,18 @@ KernelSummary read_kernel_summary(Program& prog) {
     if (auto v = prog.read_u32(s->addr); v.ok()) k.cpu_khz = *v;
   }
   k.hz = kernel_hz(prog);
-  if (k.hz) k.uptime_sec = uptime_seconds(prog, *k.hz);
+  k.uptime_sec = kernel_uptime_seconds(prog);
   k.load_average = load_average(prog);
   return k;
 }
+
+std::optional<uint64_t> kernel_uptime_seconds(Program& prog) {
+  auto hz = kernel_hz(prog);
+  if (!hz) return std::nullopt;
+  return uptime_seconds(prog, *hz);
+}
+
+Result<int64_t> kernel_xtime(Program& prog) { return xtime_seconds(prog); }
 
 std::string format_uptime(uint64_t seconds) {
   char buf[64];

@@ -25,6 +25,12 @@ struct KernelSummary {
 
 KernelSummary read_kernel_summary(Program& prog);
 
+// Whole seconds since boot: (jiffies_64 - INITIAL_JIFFIES) / HZ, with HZ
+// from tick_nsec; nullopt when the kernel has neither.
+std::optional<uint64_t> kernel_uptime_seconds(Program& prog);
+// The kernel's wall-clock seconds at the crash (tk_core.timekeeper.xtime_sec).
+Result<int64_t> kernel_xtime(Program& prog);
+
 // crash's uptime format: "00:00:08", "3 days, 04:05:06".
 std::string format_uptime(uint64_t seconds);
 

@@ -128,7 +128,20 @@ Status walk_rt(Program& prog, const Layout& l, uint64_t rt_rq, unsigned depth,
   return {};
 }
 
+uint64_t rq_clock(const Object& rq) {
+  if (auto c = rq.member("clock"); c.ok())
+    if (auto v = c->as_u64(); v.ok()) return *v;
+  return 0;
+}
+
 }  // namespace
+
+std::vector<uint64_t> runqueue_clocks(Program& prog, unsigned cpus) {
+  std::vector<uint64_t> out(cpus, 0);
+  for (unsigned cpu = 0; cpu < cpus; ++cpu)
+    if (auto rq = per_cpu(prog, "runqueues", cpu); rq.ok()) out[cpu] = rq_clock(*rq);
+  return out;
+}
 
 Result<CpuRunqueue> read_runqueue(Program& prog, unsigned cpu) {
   ASSIGN_OR_RETURN(Layout l, layout(prog));
@@ -138,8 +151,7 @@ Result<CpuRunqueue> read_runqueue(Program& prog, unsigned cpu) {
   r.rq = rq.address();
   ASSIGN_OR_RETURN(Object curr, rq.member("curr"));
   ASSIGN_OR_RETURN(r.curr, curr.as_u64());
-  if (auto c = rq.member("clock"); c.ok())
-    if (auto v = c->as_u64(); v.ok()) r.clock = *v;
+  r.clock = rq_clock(rq);
   ASSIGN_OR_RETURN(Object rt, rq.member("rt"));
   ASSIGN_OR_RETURN(Object active, rt.member("active"));
   r.rt_array = active.address();

@@ -34,4 +34,7 @@ struct CpuRunqueue {
 
 Result<CpuRunqueue> read_runqueue(Program& prog, unsigned cpu);
 
+// Each CPU's rq->clock (ns) without walking its queues; 0 where unreadable.
+std::vector<uint64_t> runqueue_clocks(Program& prog, unsigned cpus);
+
 }  // namespace kinspect
