@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "commands/command.hpp"
-#include "commands/postmortem_output.hpp"
-#include "commands/repl.hpp"
+#include "commands/kernel/postmortem_output.hpp"
+#include "commands/shell/repl.hpp"
 #include "commands/session.hpp"
 #include "commands/startup.hpp"
 #include "core/linux/modules.hpp"

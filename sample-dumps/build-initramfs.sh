@@ -10,8 +10,15 @@ DA=$(deb_arch "$ARCH")
 REL=$(kernel_release "$ARCH")
 OUT="$CACHE/initramfs/$NAME.cpio.gz"
 extra=()
+# Workloads: only the scenario's own are in its stamp, so adding a workload for a
+# new scenario does not remake the other scenarios' dumps.
+for w in $WORKLOADS; do
+  for f in "$SD_DIR/guest/workloads/$w".*; do [ -f "$f" ] && extra+=("$f"); done
+  [ -f "$SD_DIR/guest/workloads/$w.sh" ] || die "scenario $NAME: no guest/workloads/$w.sh"
+done
 [ "$MODE" = csd ] && extra+=("$SD_DIR"/module/*.c "$SD_DIR"/module/Kbuild "$SD_DIR/build-module.sh")
-STAMP=$(stamp_of "$0" "$SD_DIR/lib.sh" "$SD_DIR/scenarios/$NAME.conf" "$SD_DIR"/guest/* \
+STAMP=$(stamp_of "$0" "$SD_DIR/lib.sh" "$SD_DIR/scenarios/$NAME.conf" "$SD_DIR"/guest/init \
+  "$SD_DIR"/guest/kinspect-panic "$SD_DIR"/guest/mthread.c "$SD_DIR"/guest/ground-truth.sh \
   "$(kernel_dir "$ARCH")/.done" ${extra[@]+"${extra[@]}"})
 if is_done "$OUT.done" "$STAMP"; then log "initramfs $NAME: cached"; exit 0; fi
 
@@ -40,6 +47,16 @@ command -v "${cc[0]}" >/dev/null || die "${cc[0]} missing: run ./install-deps.sh
 "${cc[@]}" -static -O2 -pthread -o "$B/bin/mthread" "$SD_DIR/guest/mthread.c"
 install -m 755 "$SD_DIR/guest/init" "$B/init"
 install -m 755 "$SD_DIR/guest/kinspect-panic" "$B/bin/kinspect-panic"
+install -m 644 "$SD_DIR/guest/ground-truth.sh" "$B/lib/kinspect/ground-truth.sh"
+# Workloads: NAME.sh is sourced by init; NAME.c, if present, is built static
+# into /bin/NAME (with the guest's compiler, as mthread is).
+mkdir -p "$B/lib/kinspect/workloads"
+for w in $WORKLOADS; do
+  install -m 644 "$SD_DIR/guest/workloads/$w.sh" "$B/lib/kinspect/workloads/$w.sh"
+  if [ -f "$SD_DIR/guest/workloads/$w.c" ]; then
+    "${cc[@]}" -static -O2 -pthread -o "$B/bin/$w" "$SD_DIR/guest/workloads/$w.c"
+  fi
+done
 
 # Kernel modules with their dependencies, in load order.
 MODS=$(modules_of "$ARCH")
@@ -71,6 +88,7 @@ done
   echo "CSD_SPIN_CPU=${CSD_SPIN_CPU:-}"
   echo "USER_CPU=${USER_CPU:-0}"
   echo "KDUMP_APPEND='${KDUMP_APPEND:-}'"
+  echo "WORKLOADS='${WORKLOADS:-}'"
 } > "$B/etc/kinspect.env"
 
 if [ "$MODE" = csd ]; then

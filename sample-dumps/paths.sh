@@ -20,6 +20,7 @@ MODULES_DIR=$(modules_of "$ARCH")
 MODULE_DEBUG_DIR=$(moddebug_of "$ARCH")
 CONSOLE_LOG=$D/console.log
 FACTS=$D/facts.env
+GUEST_PROC=$D/guest-proc
 ORACLES=$D/oracles.env
 END
 case "$MODE" in
@@ -34,6 +35,12 @@ kdump)
            mdf-zlib mdf-lzo mdf.elf mdf-zlib.flat mdf-zlib.unflat; do
     k=$(echo "$f" | tr 'a-z.-' 'A-Z__'); echo "VMCORE_$k=$D/vmcore.$f"
   done ;;
+esac
+# VMCORE: the file try.sh opens and the README shows, a filtered, compressed
+# makedumpfile file as a support engineer receives it.
+case "$MODE" in
+kdump) echo "VMCORE=$D/vmcore.kdump-zlib" ;;
+*)     echo "VMCORE=$D/vmcore.mdf-zlib" ;;
 esac
 [ "$MODE" = csd ] && echo "CSD_MODULE=$D/csd_lockup.ko"
 exit 0

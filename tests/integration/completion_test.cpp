@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "commands/completion.hpp"
+#include "commands/shell/completion.hpp"
 #include "commands/session.hpp"
 #include "core/program.hpp"
 #include "sample_dump.hpp"

@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-#include "commands/module_debuginfo.hpp"
+#include "commands/kernel/module_debuginfo.hpp"
 #include "commands/output.hpp"
 #include "commands/session.hpp"
 #include "core/linux/modules.hpp"

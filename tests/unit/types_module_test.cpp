@@ -4,7 +4,7 @@
 // element naming is kinspect's answer to incident 4.
 #include <gtest/gtest.h>
 
-#include "commands/module_debuginfo.hpp"
+#include "commands/kernel/module_debuginfo.hpp"
 #include "commands/session.hpp"
 #include "core/linux/modules.hpp"
 #include "core/program.hpp"

@@ -5,8 +5,8 @@
 
 #include "commands/command.hpp"
 #include "commands/session.hpp"
-#include "commands/task_args.hpp"
-#include "commands/task_filter.hpp"
+#include "commands/tasks/task_args.hpp"
+#include "commands/tasks/task_filter.hpp"
 #include "core/linux/kernel_summary.hpp"
 #include "core/linux/runqueue.hpp"
 #include "core/linux/tasks.hpp"

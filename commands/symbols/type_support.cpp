@@ -1,4 +1,4 @@
-#include "commands/type_support.hpp"
+#include "commands/symbols/type_support.hpp"
 
 #include <charconv>
 #include <map>

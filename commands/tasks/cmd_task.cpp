@@ -4,8 +4,8 @@
 
 #include "commands/command.hpp"
 #include "commands/session.hpp"
-#include "commands/task_args.hpp"
-#include "commands/type_support.hpp"
+#include "commands/tasks/task_args.hpp"
+#include "commands/symbols/type_support.hpp"
 #include "core/program.hpp"
 #include "core/types/types.hpp"
 #include "core/types/value_printer.hpp"

@@ -6,11 +6,11 @@
 #include <memory>
 #include <string>
 
-#include "commands/bt_format.hpp"
+#include "commands/stack/bt_format.hpp"
 #include "commands/command.hpp"
-#include "commands/frame_variables_text.hpp"
+#include "commands/stack/frame_variables_text.hpp"
 #include "commands/session.hpp"
-#include "commands/task_args.hpp"
+#include "commands/tasks/task_args.hpp"
 #include "core/program.hpp"
 #include "core/unwind/frame_variables.hpp"
 #include "core/unwind/unwind.hpp"

@@ -1,4 +1,4 @@
-#include "commands/repl.hpp"
+#include "commands/shell/repl.hpp"
 
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "commands/args.hpp"
-#include "commands/completion.hpp"
-#include "commands/pager.hpp"
+#include "commands/shell/completion.hpp"
+#include "commands/shell/pager.hpp"
 
 namespace kinspect {
 

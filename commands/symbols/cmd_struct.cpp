@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "commands/command.hpp"
-#include "commands/type_support.hpp"
+#include "commands/symbols/type_support.hpp"
 #include "core/program.hpp"
 #include "core/types/layout_printer.hpp"
 #include "core/types/object.hpp"

@@ -9,8 +9,8 @@
 
 #include "commands/command.hpp"
 #include "commands/session.hpp"
-#include "commands/task_args.hpp"
-#include "commands/task_filter.hpp"
+#include "commands/tasks/task_args.hpp"
+#include "commands/tasks/task_filter.hpp"
 
 namespace kinspect {
 

@@ -1,9 +1,9 @@
 // crash's bt text for a Backtrace (see bt_format.hpp).
-#include "commands/bt_format.hpp"
+#include "commands/stack/bt_format.hpp"
 
 #include <cstdio>
 
-#include "commands/frame_variables_text.hpp"
+#include "commands/stack/frame_variables_text.hpp"
 #include "commands/output.hpp"
 #include "core/address_info.hpp"
 #include "core/linux/tasks.hpp"

@@ -1,4 +1,4 @@
-#include "commands/task_args.hpp"
+#include "commands/tasks/task_args.hpp"
 
 #include <cstdio>
 

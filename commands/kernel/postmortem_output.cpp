@@ -1,9 +1,9 @@
-#include "commands/postmortem_output.hpp"
+#include "commands/kernel/postmortem_output.hpp"
 
 #include <algorithm>
 #include <cstdio>
 
-#include "commands/module_debuginfo.hpp"
+#include "commands/kernel/module_debuginfo.hpp"
 #include "core/postmortem/analysis.hpp"
 #include "core/postmortem/report_parser.hpp"
 #include "core/postmortem/summary.hpp"

@@ -1,6 +1,6 @@
-#include "commands/frame_variables_text.hpp"
+#include "commands/stack/frame_variables_text.hpp"
 
-#include "commands/type_support.hpp"
+#include "commands/symbols/type_support.hpp"
 #include "core/program.hpp"
 
 namespace kinspect {

@@ -5,7 +5,7 @@
 
 #include "commands/columns.hpp"
 #include "commands/command.hpp"
-#include "commands/module_debuginfo.hpp"
+#include "commands/kernel/module_debuginfo.hpp"
 #include "core/linux/modules.hpp"
 #include "core/program.hpp"
 

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "commands/command.hpp"
-#include "commands/postmortem_output.hpp"
+#include "commands/kernel/postmortem_output.hpp"
 #include "core/linux/printk.hpp"
 #include "core/program.hpp"
 

@@ -1,4 +1,4 @@
-#include "commands/module_debuginfo.hpp"
+#include "commands/kernel/module_debuginfo.hpp"
 
 #include <cstring>
 #include <filesystem>

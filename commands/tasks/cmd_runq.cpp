@@ -3,7 +3,7 @@
 
 #include "commands/command.hpp"
 #include "commands/session.hpp"
-#include "commands/type_support.hpp"
+#include "commands/symbols/type_support.hpp"
 #include "core/linux/runqueue.hpp"
 
 namespace kinspect {

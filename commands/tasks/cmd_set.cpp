@@ -5,7 +5,7 @@
 #include "commands/command.hpp"
 #include "commands/session.hpp"
 #include "commands/startup.hpp"
-#include "commands/task_args.hpp"
+#include "commands/tasks/task_args.hpp"
 #include "core/types/object.hpp"
 
 namespace kinspect {

@@ -4,7 +4,7 @@
 #include <unordered_set>
 
 #include "commands/command.hpp"
-#include "commands/type_support.hpp"
+#include "commands/symbols/type_support.hpp"
 #include "core/expr/expr.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"

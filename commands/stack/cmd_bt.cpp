@@ -4,10 +4,10 @@
 #include <set>
 #include <string>
 
-#include "commands/bt_format.hpp"
+#include "commands/stack/bt_format.hpp"
 #include "commands/command.hpp"
 #include "commands/session.hpp"
-#include "commands/task_args.hpp"
+#include "commands/tasks/task_args.hpp"
 #include "core/program.hpp"
 
 namespace kinspect {

@@ -1,4 +1,4 @@
-#include "commands/task_filter.hpp"
+#include "commands/tasks/task_filter.hpp"
 
 namespace kinspect {
 

@@ -1,4 +1,4 @@
-#include "commands/pager.hpp"
+#include "commands/shell/pager.hpp"
 
 #include <sys/ioctl.h>
 #include <unistd.h>

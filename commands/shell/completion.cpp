@@ -1,4 +1,4 @@
-#include "commands/completion.hpp"
+#include "commands/shell/completion.hpp"
 
 #include <algorithm>
 #include <set>
