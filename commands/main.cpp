@@ -18,6 +18,11 @@
 #include "core/linux/modules.hpp"
 #include "core/program.hpp"
 
+namespace kinspect {
+// "0.1.0 (git 1234abcd)": generated at build time (commands/version_info.cmake).
+extern const char kVersionString[];
+}  // namespace kinspect
+
 using namespace kinspect;
 
 namespace {
@@ -106,7 +111,7 @@ int main(int argc, char** argv) {
       case 'L': log_file = optarg; break;
       case 'M': mod_dirs.push_back(optarg); break;
       case 'h': usage(stdout); return 0;
-      case 'v': std::printf("kinspect 0.1.0\n"); return 0;
+      case 'v': std::printf("kinspect %s\n", kVersionString); return 0;
       default: usage(stderr); return 2;
     }
   }

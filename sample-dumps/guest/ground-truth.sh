@@ -31,7 +31,8 @@ gt_file /proc/meminfo /proc/vmstat /proc/buddyinfo /proc/zoneinfo /proc/pagetype
 	/proc/sys/kernel/tainted /proc/sys/kernel/hung_task_timeout_secs $GT_EXTRA
 # Per process: its mappings, open files (with the link targets) and signal state.
 for p in /proc/[0-9]*; do
-	[ -s "$p/maps" ] || continue
+	# (/proc files report size 0: test for content, not with -s)
+	[ -n "$(head -c 1 "$p/maps" 2>/dev/null)" ] || continue
 	gt_file "$p/maps" "$p/status"
 	gt_cmd "$p/fd" ls -l "$p/fd/"
 done
