@@ -23,7 +23,7 @@ step() { # step NAME LOG COMMAND... : run COMMAND, output to LOG, one line on st
 step "installing Debian packages" "$CACHE/logs/try-install.log" ./install-deps.sh --try
 step "building kinspect" "$CACHE/logs/try-build.log" ./build.sh kinspect
 # The crash/drgn oracle checks are for the tests (./test.sh), not for opening a dump.
-step "making the x86_64 sample dump (first time: kernel download + QEMU boot, ~10 min)" \
+step "making or reusing the x86_64 sample dump (first time: kernel download and a QEMU boot)" \
   "$CACHE/logs/try-sample.log" env KINSPECT_SKIP_ORACLES=1 sample-dumps/make.sh x86_64-sysrq
 eval "$(sample-dumps/paths.sh x86_64-sysrq)"
 printf 'try: ready in %ss\n' $(( $(date +%s) - T0 )) >&2

@@ -22,6 +22,6 @@ for f in panic sysrq_handle_crash write_sysrq_trigger entry_SYSCALL_64; do
   grep -Eq "^ #[0-9]+ \[[0-9a-f]+\] $f[a-z_.0-9]* at [0-9a-f]+\$" "$W/out" || fail "bt has no $f frame"
 done
 grep -q "^      PID    PPID  CPU       TASK        ST  %MEM" "$W/out" || fail "no ps header"
-grep -q "sysrq: Trigger a crash" "$W/out" || fail "log | tail has no sysrq line"
+grep -q "end Kernel panic - not syncing: sysrq triggered crash \]---" "$W/out" || fail "log | tail has no end-of-panic line"
 grep -q "try: ready in" "$W/err" || fail "no progress line from try.sh"
 echo "check_main_command: ok: ./try.sh -c printed sys, the panic task's bt, ps and log ($(( $(date +%s) - t0 ))s)" >&2
