@@ -43,6 +43,7 @@ void csd_json(JsonWriter& j, const CsdWait& w) {
   j.field("function", w.function);
   j.field("host", w.host);
   address(j, "csd", w.csd);
+  j.field("csd_source", w.csd_source);
   address(j, "func", w.func);
   j.field("func_symbol", w.func_symbol);
   j.field("flags", w.flags);

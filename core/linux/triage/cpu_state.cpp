@@ -14,19 +14,19 @@
 
 namespace kinspect {
 
-RunClocks::RunClocks(Program& prog, unsigned cpus) : prog_(prog), clocks_(cpus) {
+RunClocks::RunClocks(Program& prog, unsigned cpus) : prog_(prog) {
   last_arrival_ = prog.types().member_offset("task_struct", "sched_info.last_arrival").ok();
   std::string_view clock = last_arrival_ ? "clock" : "clock_task";
   for (unsigned c = 0; c < cpus; ++c)
     if (auto rq = per_cpu(prog, "runqueues", c); rq.ok())
       if (auto m = rq->member(clock); m.ok())
-        if (auto v = m->as_u64(); v.ok()) clocks_[c] = *v;
+        if (auto v = m->as_u64(); v.ok() && *v > now_) now_ = *v;
 }
 
 RunTime RunClocks::since_arrival(const TaskInfo& t) const {
   RunTime r;
-  r.source = last_arrival_ ? "rq->clock - sched_info.last_arrival" : "rq->clock_task - se.exec_start";
-  if (t.cpu < 0 || static_cast<size_t>(t.cpu) >= clocks_.size() || !clocks_[t.cpu]) return r;
+  r.source = last_arrival_ ? "latest rq->clock - sched_info.last_arrival" : "latest rq->clock_task - se.exec_start";
+  if (!now_) return r;
   uint64_t start = t.last_arrival;
   if (!last_arrival_) {
     auto task_type = prog_.types().find_struct("task_struct");
@@ -37,8 +37,7 @@ RunTime RunClocks::since_arrival(const TaskInfo& t) const {
     if (!u) return r;
     start = *u;
   }
-  uint64_t now = *clocks_[t.cpu];
-  r.ns = now > start ? now - start : 0;
+  r.ns = now_ > start ? now_ - start : 0;
   return r;
 }
 
@@ -47,8 +46,8 @@ namespace {
 constexpr size_t kShortTrace = 12;
 
 // The interrupted context: the innermost exception frame in the trace
-// (the stop IPI, NMI or timer interrupt that found the CPU there), else
-// the note the dump saved for the CPU.
+// (the stop IPI, NMI or timer interrupt that found the CPU there), the
+// user registers an interrupt saved, else the note the dump saved for the CPU.
 void interrupted_context(const Program& prog, const ArchUnwinder& u, CpuState& c) {
   auto name = [&](uint64_t pc) { return pc ? symbolize(prog, pc, SymbolStyle{true}) : std::string(); };
   for (const Frame& f : c.backtrace.frames)
@@ -60,6 +59,16 @@ void interrupted_context(const Program& prog, const ArchUnwinder& u, CpuState& c
       c.context_at = name(c.context_pc);
       return;
     }
+  // An interrupt that found the CPU in user mode ends the trace with the
+  // user registers (a system call's entry does too, and is not one).
+  if (c.backtrace.user_regs && !entered_by_syscall(prog, c.backtrace)) {
+    const ExceptionFrame& e = *c.backtrace.user_regs;
+    c.irqs_enabled = u.interrupts_enabled(e);
+    c.irqs_source = "user-mode exception frame at " + hex(e.address);
+    c.context_pc = e.regs.get(u.pc_regno()).value_or(0);
+    c.context_user = true;
+    return;
+  }
   if (c.backtrace.note_regs) {
     const ExceptionFrame& n = *c.backtrace.note_regs;
     c.irqs_enabled = u.interrupts_enabled(n);
@@ -79,30 +88,24 @@ Result<uint64_t> csd_flags(const Object& csd) {
   return f->as_u64();
 }
 
-// Which CPU's csd this is, when the frame does not say: the waiting CPU's
-// per-cpu cfd_data holds one csd per target CPU in a per-cpu area, so the
-// target is the CPU whose slot is this csd. The area is cfd->pcpu (struct
-// cfd_percpu, whose csd member is the slot) in 5.16+ kernels, which made room
-// for csd-lock debugging fields beside the csd; cfd->csd before. Detected
-// from DWARF (which member exists).
-std::optional<int> csd_target_from_cfd(Program& prog, unsigned waiter_cpu, uint64_t csd, unsigned cpus) {
-  auto cfd = per_cpu(prog, "cfd_data", waiter_cpu);
-  if (!cfd) return std::nullopt;
+// The csd the waiting CPU's per-cpu cfd_data holds for one target CPU: a
+// per-cpu area with one slot per target. The area is cfd->pcpu (struct
+// cfd_percpu, whose csd member is the slot) in 5.16+ kernels, which made
+// room for csd-lock debugging fields beside the csd; cfd->csd before.
+// Detected from DWARF (which member exists).
+Result<uint64_t> cfd_csd(Program& prog, unsigned waiter_cpu, unsigned target_cpu) {
+  ASSIGN_OR_RETURN(Object cfd, per_cpu(prog, "cfd_data", waiter_cpu));
   uint64_t slot = 0;
-  auto base = cfd->member("pcpu");
+  auto base = cfd.member("pcpu");
   if (base.ok()) {
-    auto off = prog.types().member_offset("cfd_percpu", "csd");
-    if (!off) return std::nullopt;
-    slot = *off;
+    ASSIGN_OR_RETURN(slot, prog.types().member_offset("cfd_percpu", "csd"));
   } else {
-    base = cfd->member("csd");
+    base = cfd.member("csd");
   }
-  if (!base) return std::nullopt;
-  auto p = base->as_u64();
-  if (!p) return std::nullopt;
-  for (unsigned c = 0; c < cpus; ++c)
-    if (auto a = per_cpu_address(prog, *p, c); a.ok() && *a + slot == csd) return static_cast<int>(c);
-  return std::nullopt;
+  if (!base) return fail(std::move(base).error());
+  ASSIGN_OR_RETURN(uint64_t p, base->as_u64());
+  ASSIGN_OR_RETURN(uint64_t a, per_cpu_address(prog, p, target_cpu));
+  return a + slot;
 }
 
 std::optional<CsdWait> find_csd_wait(Program& prog, FrameSearch& fs, unsigned cpu, unsigned cpus) {
@@ -115,54 +118,71 @@ std::optional<CsdWait> find_csd_wait(Program& prog, FrameSearch& fs, unsigned cp
   w.frame = hit->frame;
   w.function = hit->function;
   w.host = fs.frame_function(hit->frame);
-  auto csd = fs.variable(*hit, "csd");
-  if (!csd) {
-    w.problems.push_back("csd: " + csd.error().message);
-    return w;
-  }
-  auto csd_addr = csd->as_u64();
-  if (!csd_addr) {
-    w.problems.push_back("csd: " + csd_addr.error().message);
-    return w;
-  }
-  w.csd = *csd_addr;
-  if (auto f = csd->member("func"); f.ok()) {
-    if (auto v = f->as_u64(); v.ok()) {
-      w.func = *v;
-      w.func_symbol = symbolize(prog, *v, SymbolStyle{true});
-    } else {
-      w.problems.push_back("csd->func: " + v.error().message);
-    }
-  } else {
-    w.problems.push_back("csd->func: " + f.error().message);
-  }
-  if (auto fl = csd_flags(*csd); fl.ok()) {
-    w.flags = *fl;
-    std::vector<FlagName> names;
-    for (const auto& e : prog.types().enumerators_with_prefix("CSD_")) names.push_back({e.name, e.value});
-    w.flags_text = format_flags(*fl, names);
-  } else {
-    w.problems.push_back("csd flags: " + fl.error().message);
-  }
+  std::string where = "frame #" + std::to_string(hit->frame) + " ";
   // The loop variable of smp_call_function_many_cond's wait loop (and
   // smp_call_function_single's parameter) is the target CPU.
   auto target = fs.variable_of(*hit, w.host, "cpu");
   if (target.ok()) {
     if (auto v = target->as_int(); v.ok() && *v >= 0 && static_cast<uint64_t>(*v) < cpus) {
       w.target_cpu = static_cast<int>(*v);
-      w.target_source = "frame #" + std::to_string(hit->frame) + " " + w.host + ": cpu";
+      w.target_source = where + w.host + ": cpu";
     }
   }
-  if (auto t = csd_target_from_cfd(prog, cpu, w.csd, cpus)) {
-    if (w.target_cpu < 0) {
-      w.target_cpu = *t;
-      w.target_source = "cfd_data of CPU " + std::to_string(cpu);
-    } else if (*t != w.target_cpu) {
-      w.problems.push_back("cfd_data of CPU " + std::to_string(cpu) + " places this csd at CPU " +
-                           std::to_string(*t) + ", not " + std::to_string(w.target_cpu));
-    }
+  auto csd = fs.variable(*hit, "csd");
+  auto csd_addr = csd ? csd->as_u64() : Result<uint64_t>(fail(std::move(csd).error()));
+  std::string csd_source = where + w.function + ": csd";
+  if (!csd_addr && w.target_cpu >= 0) {
+    // Optimized out (arm64's build keeps only cpu): the waiter's csd for
+    // that target is the one in its cfd_data.
+    csd_addr = cfd_csd(prog, cpu, static_cast<unsigned>(w.target_cpu));
+    csd_source = "cfd_data of CPU " + std::to_string(cpu) + " for CPU " + std::to_string(w.target_cpu);
   }
-  if (w.target_cpu < 0) w.problems.push_back("target CPU: " + (target.ok() ? "not in the frame" : target.error().message));
+  if (!csd_addr) {
+    w.problems.push_back("csd: " + csd_addr.error().message);
+    return w;
+  }
+  w.csd = *csd_addr;
+  if (w.target_cpu < 0) {
+    for (unsigned c = 0; c < cpus; ++c)
+      if (auto a = cfd_csd(prog, cpu, c); a.ok() && *a == w.csd) {
+        w.target_cpu = static_cast<int>(c);
+        w.target_source = "cfd_data of CPU " + std::to_string(cpu);
+      }
+    if (w.target_cpu < 0)
+      w.problems.push_back("target CPU: " + (target.ok() ? std::string("not in the frame, nor in cfd_data")
+                                                         : target.error().message));
+  } else if (auto a = cfd_csd(prog, cpu, static_cast<unsigned>(w.target_cpu)); a.ok() && *a != w.csd) {
+    // smp_call_function_single's csd may be on the stack: not a contradiction.
+    if (w.host == "smp_call_function_many_cond")
+      w.problems.push_back("cfd_data of CPU " + std::to_string(cpu) + " holds " + hex(*a) + " for CPU " +
+                           std::to_string(w.target_cpu) + ", not this csd");
+  }
+  auto t = prog.types().find_type("call_single_data_t");
+  if (!t) t = prog.types().find_struct("__call_single_data");
+  if (!t) {
+    w.problems.push_back("csd type: " + t.error().message);
+    return w;
+  }
+  Object obj = Object::at(prog, *t, w.csd);
+  if (auto f = obj.member("func"); f.ok()) {
+    if (auto v = f->as_u64(); v.ok()) {
+      w.func = *v;
+      w.func_symbol = symbolize(prog, *v, SymbolStyle{true});
+    } else {
+      w.problems.push_back("csd->func at " + hex(w.csd) + ": " + v.error().message);
+    }
+  } else {
+    w.problems.push_back("csd->func: " + f.error().message);
+  }
+  if (auto fl = csd_flags(obj); fl.ok()) {
+    w.flags = *fl;
+    std::vector<FlagName> names;
+    for (const auto& e : prog.types().enumerators_with_prefix("CSD_")) names.push_back({e.name, e.value});
+    w.flags_text = format_flags(*fl, names);
+  } else {
+    w.problems.push_back("csd flags at " + hex(w.csd) + ": " + fl.error().message);
+  }
+  w.csd_source = csd_source;
   return w;
 }
 

@@ -28,6 +28,7 @@ struct CsdWait {
   std::string function;       // "csd_lock_wait"
   std::string host;           // the physical function: "smp_call_function_many_cond"
   uint64_t csd = 0;
+  std::string csd_source;     // "frame #8 csd_lock_wait: csd", "cfd_data of CPU 2 for CPU 0"
   uint64_t func = 0;          // csd->func
   std::string func_symbol;    // "csd_lockup_ipi [csd_lockup]"
   uint64_t flags = 0;         // csd->node.u_flags (csd->flags before 5.10)
@@ -53,8 +54,7 @@ struct CpuState {
   int64_t pid = 0;
   std::string comm;
   bool idle = false;
-  // rq->clock minus the task's last arrival on the CPU (sched_info.
-  // last_arrival, or se.exec_start against rq->clock_task without SCHED_INFO).
+  // How long the task has run: RunClocks::since_arrival.
   std::optional<uint64_t> ran_ns;
   std::string ran_source;
   // The context the dump's stop interrupted: the innermost exception frame
@@ -71,13 +71,16 @@ struct CpuState {
   std::string error;  // why the CPU's task could not be unwound
 };
 
-// Time since a task last arrived on its CPU, by that CPU's run-queue
-// clock, as crash's ps -m computes it. Detected from DWARF: with
-// CONFIG_SCHED_INFO, rq->clock - sched_info.last_arrival; without it,
-// rq->clock_task - se.exec_start (both clocks of the same rq).
+// Time since a task last arrived on a CPU. Detected from DWARF: with
+// CONFIG_SCHED_INFO, sched_info.last_arrival against rq->clock; without
+// it, se.exec_start against rq->clock_task. "Now" is the latest clock of
+// any CPU, not the task's own CPU's as crash's ps -m takes it: a CPU that
+// spins with interrupts off stops its own rq clock (no tick updates it),
+// which would show the spinner as having just started. sched_clock is one
+// clock across CPUs on x86_64 (stable TSC) and arm64 (the generic timer).
 struct RunTime {
   std::optional<uint64_t> ns;
-  std::string source;  // "rq->clock - sched_info.last_arrival"
+  std::string source;  // "latest rq->clock - sched_info.last_arrival"
 };
 class RunClocks {
  public:
@@ -87,7 +90,7 @@ class RunClocks {
  private:
   Program& prog_;
   bool last_arrival_ = true;
-  std::vector<std::optional<uint64_t>> clocks_;
+  uint64_t now_ = 0;
 };
 
 std::vector<CpuState> read_cpu_states(Program& prog, ArchUnwinder& u, const TaskList& tasks,

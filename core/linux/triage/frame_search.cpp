@@ -59,12 +59,23 @@ Result<Object> FrameSearch::variable(const FunctionHit& hit, std::string_view na
   const auto& sc = scopes(hit.frame);
   if (!sc.ok()) return fail(sc.error().code, "frame #" + std::to_string(hit.frame) + ": " + sc.error().message);
   const std::vector<FrameScope>& all = *sc;
+  // The hit's own scope first; then any scope of the frame that has a
+  // value for it (an inlined callee's copy is often optimized out where
+  // the caller's survives).
+  const FrameVariable* first = nullptr;
   if (hit.scope < all.size())
     for (const FrameVariable& v : all[hit.scope].variables)
-      if (v.name == name) return value_of(v);
+      if (v.name == name) {
+        if (v.value) return *v.value;
+        if (!first) first = &v;
+      }
   for (const FrameScope& s : all)
     for (const FrameVariable& v : s.variables)
-      if (v.name == name) return value_of(v);
+      if (v.name == name) {
+        if (v.value) return *v.value;
+        if (!first) first = &v;
+      }
+  if (first) return value_of(*first);
   return fail(Errc::not_found, "frame #" + std::to_string(hit.frame) + " " + hit.function + " has no variable " +
                                    std::string(name));
 }
@@ -107,6 +118,18 @@ std::optional<size_t> sleep_site(const Program& prog, const Backtrace& bt) {
     if (!is_wait_plumbing(symbol_base_name(m->sym->name))) return i;
   }
   return std::nullopt;
+}
+
+bool entered_by_syscall(const Program& prog, const Backtrace& bt) {
+  for (const Frame& f : bt.frames) {
+    auto m = prog.symbols().lookup(f.pc);
+    if (!m || !m->sym) continue;
+    std::string_view fn = symbol_base_name(m->sym->name);
+    for (std::string_view s : {"do_syscall_64", "do_fast_syscall_32", "do_int80_syscall_32", "el0_svc",
+                               "el0_svc_common", "do_el0_svc", "invoke_syscall", "el0_svc_compat"})
+      if (fn == s) return true;
+  }
+  return false;
 }
 
 std::vector<std::string> short_trace(const Program& prog, const Backtrace& bt, size_t max) {

@@ -65,6 +65,11 @@ class FrameSearch {
 // where the task went to sleep, e.g. "handle_userfault", "pipe_read".
 std::optional<size_t> sleep_site(const Program& prog, const Backtrace& bt);
 
+// Whether the trace's user-mode entry was a system call (do_syscall_64,
+// el0_svc, invoke_syscall... on the stack), not an interrupt or exception
+// that found the CPU running user code.
+bool entered_by_syscall(const Program& prog, const Backtrace& bt);
+
 // The trace as "function+0xoff" strings, frame 0 first, at most `max` of them.
 std::vector<std::string> short_trace(const Program& prog, const Backtrace& bt, size_t max);
 
