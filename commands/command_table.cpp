@@ -39,6 +39,7 @@ extern const CommandSpec kForeachCommand;
 extern const CommandSpec kRunqCommand;
 extern const CommandSpec kAliasCommand;
 extern const CommandSpec kPostmortemCommand;
+extern const CommandSpec kTriageCommand;
 
 namespace {
 
@@ -71,6 +72,7 @@ const std::array kCommands = {
     &kRunqCommand,
     &kAliasCommand,
     &kPostmortemCommand,
+    &kTriageCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,

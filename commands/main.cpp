@@ -44,6 +44,8 @@ void usage(FILE* f) {
       "                     FILE against VMLINUX (the postmortem command), then exit;\n"
       "                     without VMLINUX, parse and summarize only\n"
       "  --mod-dir DIR      with --log: look for module debug files in DIR first\n"
+      "  --triage           print the triage report (why the machine stopped) and exit\n"
+      "  --json             with --triage: the report as JSON\n"
       "  -h, --help         this text\n"
       "  -v, --version      print the version\n"
       "\n"
@@ -87,6 +89,7 @@ int main(int argc, char** argv) {
   std::string script, init_script, log_file;
   std::vector<std::string> mod_dirs;
   bool silent = false, stop_on_error = false, force = false, zero_excluded = false, no_rc = false;
+  bool triage = false, json = false;
   static const option long_opts[] = {
       {"help", no_argument, nullptr, 'h'},
       {"version", no_argument, nullptr, 'v'},
@@ -96,6 +99,8 @@ int main(int argc, char** argv) {
       {"no-rc", no_argument, nullptr, 'N'},
       {"log", required_argument, nullptr, 'L'},
       {"mod-dir", required_argument, nullptr, 'M'},
+      {"triage", no_argument, nullptr, 'T'},
+      {"json", no_argument, nullptr, 'J'},
       {nullptr, 0, nullptr, 0},
   };
   int c;
@@ -110,6 +115,8 @@ int main(int argc, char** argv) {
       case 'Z': zero_excluded = true; break;
       case 'L': log_file = optarg; break;
       case 'M': mod_dirs.push_back(optarg); break;
+      case 'T': triage = true; break;
+      case 'J': json = true; break;
       case 'h': usage(stdout); return 0;
       case 'v': std::printf("kinspect %s\n", kVersionString); return 0;
       default: usage(stderr); return 2;
@@ -117,6 +124,10 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> files(argv + optind, argv + argc);
   if (!log_file.empty()) return run_log_only(log_file, files, mod_dirs);
+  if (json && !triage) {
+    std::fprintf(stderr, "kinspect: --json goes with --triage; in a session use triage -j\n");
+    return 2;
+  }
   if (!mod_dirs.empty()) {
     std::fprintf(stderr, "kinspect: --mod-dir is for --log; in a session use mod -S DIR or postmortem -d DIR\n");
     return 2;
@@ -148,6 +159,14 @@ int main(int argc, char** argv) {
                  mods.error().to_string().c_str());
 
   Session session(std::move(prog).value());
+  if (triage) {
+    // One report to stdout, no banner: kinspect --triage [--json] V C | less.
+    FileOutput out(stdout);
+    auto st = session.run_line(json ? "triage -j" : "triage", out);
+    std::fflush(stdout);
+    if (!st) std::fprintf(stderr, "kinspect: triage: %s\n", st.error().to_string().c_str());
+    return st ? 0 : 1;
+  }
   if (!silent) {
     FileOutput out(stdout);
     print_startup_summary(session, out);

@@ -67,6 +67,15 @@ class Arm64Unwinder final : public StackMapUnwinder {
     return frame_record_step(f, env);
   }
 
+  // PSTATE.I masks IRQs. A kernel using GIC priority masking
+  // (CONFIG_ARM64_PSEUDO_NMI with irqchip.gicv3_pseudo_nmi=1) masks them in
+  // pt_regs->pmr_save instead and leaves I clear; that is not read here.
+  std::optional<bool> interrupts_enabled(const ExceptionFrame& e) const override {
+    constexpr uint64_t kPsrI = 0x80;  // PSR_I_BIT
+    if (e.words.size() <= kPstate) return std::nullopt;
+    return (e.words[kPstate] & kPsrI) == 0;
+  }
+
   std::string register_block(const ExceptionFrame& e) const override {
     return arm64_register_block(e, [this](uint64_t pc) {
       return symbolize(prog_, prog_.arch().strip_code_pointer(pc), SymbolStyle{true});

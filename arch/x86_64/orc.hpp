@@ -71,7 +71,7 @@ enum Dwarf : unsigned {
 
 // struct pt_regs: 21 words, r15 first (arch/x86/include/asm/ptrace.h).
 inline constexpr unsigned kPtRegsWords = 21;
-inline constexpr unsigned kPtRegsIp = 16, kPtRegsCs = 17, kPtRegsSp = 19;
+inline constexpr unsigned kPtRegsIp = 16, kPtRegsCs = 17, kPtRegsFlags = 18, kPtRegsSp = 19;
 // DWARF number of each pt_regs word, -1 for orig_ax, cs, flags, ss.
 int pt_regs_dwarf(unsigned word);
 // The registers a full pt_regs holds.

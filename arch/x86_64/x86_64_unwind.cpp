@@ -119,6 +119,12 @@ class X86_64Unwinder final : public StackMapUnwinder {
     return std::nullopt;
   }
 
+  std::optional<bool> interrupts_enabled(const ExceptionFrame& e) const override {
+    constexpr uint64_t kIf = 0x200;  // X86_EFLAGS_IF
+    if (e.words.size() <= kPtRegsFlags) return std::nullopt;
+    return (e.words[kPtRegsFlags] & kIf) != 0;
+  }
+
   std::string register_block(const ExceptionFrame& e) const override {
     std::string head;
     if (!e.user_mode && e.words.size() > kPtRegsIp)

@@ -35,16 +35,6 @@ Result<TaskFilter> parse_filter(const std::vector<Word>& words) {
   return f;
 }
 
-// Nanoseconds as crash's -m shows them: "0 00:00:00.062".
-std::string days_hms_ms(uint64_t ns) {
-  uint64_t ms = ns / 1000000, s = ms / 1000, m = s / 60, h = m / 60;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%llu %02llu:%02llu:%02llu.%03llu",
-                static_cast<unsigned long long>(h / 24), static_cast<unsigned long long>(h % 24),
-                static_cast<unsigned long long>(m % 60), static_cast<unsigned long long>(s % 60),
-                static_cast<unsigned long long>(ms % 1000));
-  return buf;
-}
 
 // crash's -t: by start time, each task's run time (uptime minus its
 // start_time, in whole seconds), its start_time and its utime/stime in nanoseconds.
@@ -153,7 +143,7 @@ Status cmd_ps(CommandContext& ctx, const Args& args) {
       if (o.has('m')) {
         uint64_t clock = static_cast<size_t>(t->cpu) < clocks.size() ? clocks[t->cpu] : 0;
         uint64_t delta = clock > t->last_arrival ? clock - t->last_arrival : 0;
-        ctx.out.print("[%s] ", days_hms_ms(delta).c_str());
+        ctx.out.print("[%s] ", format_days_hms_ms(delta).c_str());
       } else {
         ctx.out.print("[%10llu] ", static_cast<unsigned long long>(t->last_arrival));
       }

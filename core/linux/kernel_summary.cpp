@@ -181,4 +181,14 @@ std::string format_memory_size(uint64_t bytes) {
   return s;
 }
 
+std::string format_days_hms_ms(uint64_t ns) {
+  uint64_t ms = ns / 1000000, s = ms / 1000, m = s / 60, h = m / 60;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%llu %02llu:%02llu:%02llu.%03llu",
+                static_cast<unsigned long long>(h / 24), static_cast<unsigned long long>(h % 24),
+                static_cast<unsigned long long>(m % 60), static_cast<unsigned long long>(s % 60),
+                static_cast<unsigned long long>(ms % 1000));
+  return buf;
+}
+
 }  // namespace kinspect

@@ -34,6 +34,9 @@ Result<int64_t> kernel_xtime(Program& prog);
 // crash's uptime format: "00:00:08", "3 days, 04:05:06".
 std::string format_uptime(uint64_t seconds);
 
+// crash's ps -m duration: "0 00:00:03.102" (days hh:mm:ss.ms) of nanoseconds.
+std::string format_days_hms_ms(uint64_t ns);
+
 // crash's way of printing sizes: "512 MB", "1 GB", "2.5 GB".
 std::string format_memory_size(uint64_t bytes);
 

@@ -64,6 +64,9 @@ struct Backtrace {
   // The user-mode registers saved at the kernel entry (syscall, interrupt
   // from user mode), when the trace reached them.
   std::optional<ExceptionFrame> user_regs;
+  // The dump's register note frame 0 came from (NT_PRSTATUS, QEMU's per-CPU
+  // note, crash_notes), with every word it saved (RFLAGS, PSTATE).
+  std::optional<ExceptionFrame> note_regs;
   // Why the unwind stopped early, empty when it reached the end of the
   // stack (user mode, a kernel thread's entry, or the idle task's start).
   std::string stop_reason;

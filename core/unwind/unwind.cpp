@@ -164,6 +164,7 @@ Result<Backtrace> unwind_task(Program& prog, ArchUnwinder& u, const TaskInfo& ta
       bool reached = !bt.frames.empty() && bt.stop_reason.empty();
       if (reached) {
         bt.regs_source = init.source + ", stopped in the NMI handler found on the NMI stack";
+        bt.note_regs = init.note;
         return bt;
       }
     }
@@ -178,6 +179,7 @@ Result<Backtrace> unwind_task(Program& prog, ArchUnwinder& u, const TaskInfo& ta
   }
   Backtrace bt = unwind_from(u, task, init.regs, ra, opts);
   bt.regs_source = init.source;
+  bt.note_regs = init.note;
   if (bt.frames.empty() && !bt.user_regs && init.note && init.note->user_mode) {
     // The note holds a user-mode context (kdump's NMI on a CPU running user
     // code): show it as the user registers.

@@ -56,6 +56,9 @@ class ArchUnwinder {
   // "[exception RIP: function+offset]" line for a kernel-mode context and
   // its register block; arm64's block, PC and LR named in kernel mode.
   virtual std::string register_block(const ExceptionFrame& e) const = 0;
+  // Whether a saved context could take interrupts (x86_64 RFLAGS.IF, arm64
+  // PSTATE.I clear); nullopt when the frame is too short to say.
+  virtual std::optional<bool> interrupts_enabled(const ExceptionFrame&) const { return std::nullopt; }
 };
 
 struct UnwindOptions {
