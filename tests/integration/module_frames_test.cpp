@@ -173,7 +173,9 @@ void check_waiter_variables(const SampleDump& d, const std::string& out) {
       each_drgn = &vars;
       matched += compare_numbers(each, vars);
       for (const auto& [name, text] : vars)
-        if (text == "absent") EXPECT_EQ(each.vars.count(name) ? each.vars.at(name) : "", "<optimized out>") << name;
+        if (text == "absent") {
+          EXPECT_EQ(each.vars.count(name) ? each.vars.at(name) : "", "<optimized out>") << name;
+        }
     }
     if (fn == "kthread") {
       const BtFrame* kt = frame_named(frames, "kthread");
