@@ -16,7 +16,7 @@ LOG="$CACHE/logs/install-deps.log"
 BUILD_PKGS=(
   build-essential cmake pkg-config ninja-build git
   libelf-dev libdw-dev liblzo2-dev zlib1g-dev libsnappy-dev libzstd-dev
-  libreadline-dev binutils-multiarch-dev libgtest-dev
+  libreadline-dev binutils-multiarch-dev libgtest-dev libdebuginfod-dev
 )
 # Make the x86_64 sample dump (sample-dumps/make.sh x86_64-sysrq).
 X86_DUMP_PKGS=(
@@ -28,6 +28,7 @@ TEST_PKGS=(
   googletest clang libclang-rt-14-dev
   qemu-system-arm qemu-utils kexec-tools crash python3-drgn libkdumpfile-dev
   python3-libkdumpfile dpkg-dev binutils-aarch64-linux-gnu tmux man-db
+  debuginfod libarchive-tools
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
 )
 

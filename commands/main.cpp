@@ -29,13 +29,17 @@ namespace {
 
 void usage(FILE* f) {
   std::fputs(
-      "usage: kinspect [OPTIONS] VMLINUX VMCORE\n"
-      "       (the two files may come in either order)\n"
+      "usage: kinspect [OPTIONS] [VMLINUX] VMCORE\n"
+      "       (the two files may come in either order; without VMLINUX it is found\n"
+      "       by the dump's build-id and release under -d DIR, /usr/lib/debug, /boot,\n"
+      "       then debuginfod when DEBUGINFOD_URLS is set)\n"
       "       kinspect --log FILE [--mod-dir DIR]... [VMLINUX]\n"
       "\n"
       "  -c FILE            run the commands in FILE, then exit (status 1 if any failed)\n"
       "  -i FILE            run the commands in FILE, then stay interactive\n"
       "  -s                 silent: no startup summary\n"
+      "  -d DIR             look for the vmlinux and module debug files under DIR\n"
+      "                     first (repeatable; e.g. an unpacked -dbg package)\n"
       "  --stop-on-error    with -c or stdin: stop at the first failing command\n"
       "  --force            open even if the vmlinux does not match the dump\n"
       "  --zero-excluded    read pages the dump left out as zeros (crash's --zero_excluded)\n"
@@ -87,7 +91,7 @@ int run_log_only(const std::string& log_file, const std::vector<std::string>& fi
 
 int main(int argc, char** argv) {
   std::string script, init_script, log_file;
-  std::vector<std::string> mod_dirs;
+  std::vector<std::string> mod_dirs, debug_dirs;
   bool silent = false, stop_on_error = false, force = false, zero_excluded = false, no_rc = false;
   bool triage = false, json = false;
   static const option long_opts[] = {
@@ -104,11 +108,12 @@ int main(int argc, char** argv) {
       {nullptr, 0, nullptr, 0},
   };
   int c;
-  while ((c = getopt_long(argc, argv, "c:i:shv", long_opts, nullptr)) != -1) {
+  while ((c = getopt_long(argc, argv, "c:i:d:shv", long_opts, nullptr)) != -1) {
     switch (c) {
       case 'c': script = optarg; break;
       case 'i': init_script = optarg; break;
       case 's': silent = true; break;
+      case 'd': debug_dirs.push_back(optarg); break;
       case 'E': stop_on_error = true; break;
       case 'F': force = true; break;
       case 'N': no_rc = true; break;
@@ -132,9 +137,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kinspect: --mod-dir is for --log; in a session use mod -S DIR or postmortem -d DIR\n");
     return 2;
   }
-  if (files.size() != 2) {
-    std::fprintf(stderr, "kinspect: need a VMLINUX and a VMCORE (got %zu file%s)\n", files.size(),
-                 files.size() == 1 ? "" : "s");
+  if (files.empty() || files.size() > 2) {
+    std::fprintf(stderr, "kinspect: need a VMCORE and optionally its VMLINUX (got %zu files)\n", files.size());
     usage(stderr);
     return 2;
   }
@@ -146,7 +150,9 @@ int main(int argc, char** argv) {
   opts.progress = [tty_err](std::string_view msg) {
     if (tty_err) std::fprintf(stderr, "\r\033[K%.*s", static_cast<int>(msg.size()), msg.data());
   };
-  auto prog = Program::open(files[0], files[1], opts);
+  opts.debuginfo.dirs = debug_dirs;
+  opts.debuginfo.progress = opts.progress;
+  auto prog = Program::open(files[0], files.size() > 1 ? files[1] : "", opts);
   if (tty_err) std::fprintf(stderr, "\r\033[K");
   if (!prog) {
     std::fprintf(stderr, "kinspect: %s\n", prog.error().to_string().c_str());

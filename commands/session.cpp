@@ -8,6 +8,7 @@
 
 #include "commands/args.hpp"
 #include "commands/command.hpp"
+#include "commands/kernel/module_debuginfo.hpp"
 #include "core/linux/printk.hpp"
 
 namespace kinspect {
@@ -21,6 +22,7 @@ const std::pair<const char*, const char*> kBuiltinAliases[] = {
 }  // namespace
 
 Session::Session(std::unique_ptr<Program> program) : program_(std::move(program)) {
+  if (program_) install_module_autoload(*program_);
   for (const auto& [name, expansion] : kBuiltinAliases) aliases_[name] = expansion;
 }
 

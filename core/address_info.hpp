@@ -11,8 +11,8 @@
 
 namespace kinspect {
 
-// The source line of a run-time kernel address (vmlinux for now; modules
-// once their debuginfo is loaded).
+// The source line of a run-time kernel address (vmlinux, or a module
+// whose debuginfo is loaded).
 Result<SourceLine> source_line_of(const Program& prog, uint64_t addr);
 
 }  // namespace kinspect

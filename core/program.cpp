@@ -32,16 +32,30 @@ Result<std::unique_ptr<Program>> Program::open(const std::string& a, const std::
                                                const OpenOptions& opts) {
   // crash accepts the two files in either order; so do we.
   std::string vmlinux_path = a, dump_path = b;
-  if (!looks_like_vmlinux(a) && looks_like_vmlinux(b)) std::swap(vmlinux_path, dump_path);
-  if (!looks_like_vmlinux(vmlinux_path))
-    return fail(Errc::invalid_argument,
-                "neither " + a + " nor " + b + " is a vmlinux (an ELF executable with symbols)");
+  if (b.empty()) {
+    dump_path = a;
+    vmlinux_path.clear();
+  } else {
+    if (!looks_like_vmlinux(a) && looks_like_vmlinux(b)) std::swap(vmlinux_path, dump_path);
+    if (!looks_like_vmlinux(vmlinux_path))
+      return fail(Errc::invalid_argument,
+                  "neither " + a + " nor " + b + " is a vmlinux (an ELF executable with symbols)");
+  }
 
   auto prog = std::unique_ptr<Program>(new Program());
-  ASSIGN_OR_RETURN(prog->vmlinux_, ElfImage::open(vmlinux_path));
+  prog->debuginfo_path_ = opts.debuginfo;
   ASSIGN_OR_RETURN(prog->dump_, open_dump(dump_path));
   const DumpInfo& info = prog->dump_->info();
   prog->vmcoreinfo_ = VmcoreInfo::parse(info.vmcoreinfo);
+  if (vmlinux_path.empty()) {
+    // The dump names its kernel: VMCOREINFO's BUILD-ID (5.9+, kernel
+    // commit 0935288c6e00) and OSRELEASE.
+    std::string build_id(prog->vmcoreinfo_.get("BUILD-ID").value_or(""));
+    std::string release(prog->vmcoreinfo_.osrelease());
+    if (release.empty() && info.uts_release) release = *info.uts_release;
+    ASSIGN_OR_RETURN(vmlinux_path, find_vmlinux(prog->debuginfo_path_, build_id, release).context(dump_path));
+  }
+  ASSIGN_OR_RETURN(prog->vmlinux_, ElfImage::open(vmlinux_path));
   prog->zero_excluded_ = opts.zero_excluded;
   // The build-id settles a mismatch before anything is read through it.
   TRY_VOID(prog->check_build_id(opts));
@@ -146,6 +160,13 @@ Status Program::identify_kernel(const OpenOptions& opts) {
     return {};
   }
   return fail(Errc::mismatch, msg + " (this vmlinux does not match the dump; --force opens it anyway)");
+}
+
+bool Program::load_module_on_demand(std::string_view module) const {
+  if (types_ && types_->module_dwarf(module)) return true;
+  if (!autoload_ || !module_loader_ || autoload_tried_.count(module)) return false;
+  autoload_tried_.emplace(module);
+  return module_loader_(module);
 }
 
 Status Program::check_build_id(const OpenOptions& opts) {

@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "arch/arch.hpp"
 #include "core/dump/dump.hpp"
+#include "core/debuginfo/debuginfo_path.hpp"
 #include "core/elf_image.hpp"
 #include "core/error.hpp"
 #include "core/symbols/symbol_table.hpp"
@@ -31,6 +33,9 @@ struct OpenOptions {
   // instead of failing with "page excluded from dump".
   bool zero_excluded = false;
   ProgressFn progress;
+  // Where the vmlinux is looked for when none is given (by the dump's
+  // build-id, then its release), and later module debug files.
+  DebuginfoPath debuginfo;
 };
 
 // The kernel's struct new_utsname, read from init_uts_ns in the dump.
@@ -41,6 +46,8 @@ struct Utsname {
 class Program {
  public:
   // Opens a vmlinux and a vmcore given in either order (told apart by content).
+  // With b empty, a is the vmcore and the vmlinux is found through
+  // opts.debuginfo (core/debuginfo/debuginfo_path.hpp).
   static Result<std::unique_ptr<Program>> open(const std::string& a, const std::string& b,
                                                 const OpenOptions& opts = {});
 
@@ -58,6 +65,20 @@ class Program {
   // lookup fails with one line saying so.
   const Types& types() const { return *types_; }
   Types& types() { return *types_; }  // mod -s adds module debuginfo
+  // Where debug files are searched: -d DIR, `set debuginfo-path`.
+  DebuginfoPath& debuginfo_path() { return debuginfo_path_; }
+  const DebuginfoPath& debuginfo_path() const { return debuginfo_path_; }
+  // Module debuginfo on demand. The loader (installed by the session, which
+  // knows how modules' debug files are found) runs at most once per module,
+  // when a frame, line or CFI lookup needs that module's DWARF, while
+  // autoload is on (`set autoload`). Returns whether the module's DWARF is
+  // now loaded. Const: loading is a cache fill, invisible to the caller.
+  using ModuleLoader = std::function<bool(std::string_view module)>;
+  void set_module_loader(ModuleLoader loader) { module_loader_ = std::move(loader); }
+  bool autoload() const { return autoload_; }
+  void set_autoload(bool on) { autoload_ = on; }
+  bool load_module_on_demand(std::string_view module) const;
+
   // Warnings gathered while opening (e.g. a forced mismatch), shown at startup.
   const std::vector<std::string>& warnings() const { return warnings_; }
 
@@ -87,6 +108,10 @@ class Program {
   Utsname utsname_;
   std::vector<std::string> warnings_;
   bool zero_excluded_ = false;
+  DebuginfoPath debuginfo_path_;
+  ModuleLoader module_loader_;
+  bool autoload_ = true;
+  mutable std::set<std::string, std::less<>> autoload_tried_;  // failures are not retried
 };
 
 }  // namespace kinspect

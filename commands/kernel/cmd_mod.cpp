@@ -116,9 +116,13 @@ DESCRIPTION
 
   -s MODULE [FILE]
           load MODULE's debuginfo: FILE, or MODULE.ko (.ko.debug, .ko.xz,
-          .ko.gz, .ko.zst) found under the -dbg tree next to the vmlinux
+          .ko.gz, .ko.zst) found under the -d directories (set
+          debuginfo-path), the -dbg tree next to the vmlinux
           (.../usr/lib/debug/lib/modules/RELEASE), /usr/lib/debug/lib/
-          modules/RELEASE or /lib/modules/RELEASE. It is relocated to the
+          modules/RELEASE or /lib/modules/RELEASE, then through debuginfod
+          by the module's build-id when DEBUGINFOD_URLS is set. Without -s,
+          the same happens by itself the first time a frame or source line
+          in the module's code needs it (set autoload). It is relocated to the
           module's sections in the dump; its types, variables and symbols
           (statics too) are then available. A file whose build-id is not
           the module's is refused. Prints the module's row.

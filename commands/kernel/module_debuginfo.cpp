@@ -8,6 +8,7 @@
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 
+#include "core/debuginfo/debuginfod_fetch.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"
 #include "core/types/types.hpp"
@@ -17,7 +18,10 @@ namespace kinspect {
 namespace fs = std::filesystem;
 
 std::vector<std::string> module_debug_dirs(Program& prog, const std::vector<std::string>& extra) {
-  return module_debug_dirs(prog.vmlinux_path(), prog.utsname().release, extra);
+  // -d DIR and `set debuginfo-path` come right after mod -S's own directory.
+  std::vector<std::string> first = extra;
+  for (auto& d : module_search_dirs(prog.debuginfo_path(), prog.utsname().release)) first.push_back(std::move(d));
+  return module_debug_dirs(prog.vmlinux_path(), prog.utsname().release, first);
 }
 
 std::vector<std::string> module_debug_dirs(const std::string& vml, const std::string& release,
@@ -111,6 +115,13 @@ Result<std::vector<std::pair<std::string, uint64_t>>> module_sections(Program& p
     ASSIGN_OR_RETURN(uint64_t v, addr.as_u64());
     out.emplace_back(sname, v);
   }
+  // The per-cpu section is not SHF_ALLOC once loaded (layout_and_allocate
+  // clears it), so sect_attrs leaves it out; its copy for CPU 0's offset
+  // base is mod->percpu, where the module's per-cpu variables live.
+  bool has_percpu = false;
+  for (const auto& [name, addr] : out) has_percpu |= name == ".data..percpu";
+  if (auto pc = mod.member("percpu"); !has_percpu && pc.ok())
+    if (auto v = pc->as_u64(); v.ok() && *v) out.emplace_back(".data..percpu", *v);
   return out;
 }
 
@@ -197,23 +208,43 @@ void add_module_symbols(Program& prog, const std::string& module) {
 Result<std::string> load_module_debuginfo(Program& prog, const KernelModule& mod, const std::optional<std::string>& file,
                                           const std::vector<std::string>& dirs) {
   std::string path;
+  ASSIGN_OR_RETURN(auto sections, module_sections(prog, mod.address));
+  std::string id = module_build_id(prog, sections);
   if (file) {
     path = *file;
     if (!fs::exists(path)) return fail(Errc::not_found, path + ": no such file");
-  } else {
-    auto found = find_module_file(mod.name, dirs);
-    if (!found) {
-      std::string where;
-      for (const auto& d : dirs) where += (where.empty() ? "" : ", ") + d;
-      return fail(Errc::not_found, "cannot find a debug file for module " + mod.name + " in " + where);
-    }
+  } else if (auto found = find_module_file(mod.name, dirs)) {
     path = *found;
+  } else {
+    std::string where;
+    for (const auto& d : dirs) where += (where.empty() ? "" : ", ") + d;
+    std::string why = "cannot find a debug file for module " + mod.name + " in " + where;
+    // Last, debuginfod by the build-id the module carries in the dump.
+    const DebuginfoPath& dp = prog.debuginfo_path();
+    if (!dp.debuginfod || !debuginfod_enabled() || id.empty()) return fail(Errc::not_found, why);
+    auto fetched = debuginfod_fetch(id, mod.name + ".ko", dp.progress);
+    if (!fetched.ok()) return fail(Errc::not_found, why + "; " + fetched.error().message);
+    path = *fetched;
   }
-  ASSIGN_OR_RETURN(auto sections, module_sections(prog, mod.address));
-  std::string id = module_build_id(prog, sections);
   TRY_VOID(prog.types().add_module(mod.name, path, sections, id));
   add_module_symbols(prog, mod.name);
   return path;
+}
+
+void install_module_autoload(Program& prog) {
+  prog.set_module_loader([&prog](std::string_view module) {
+    auto mods = read_modules(prog);
+    if (!mods.ok()) return false;
+    for (const KernelModule& m : *mods) {
+      if (m.name != module) continue;
+      const auto& progress = prog.debuginfo_path().progress;
+      if (progress) progress("loading debuginfo of module " + m.name);
+      bool ok = load_module_debuginfo(prog, m, std::nullopt, module_debug_dirs(prog)).ok();
+      if (progress) progress("");  // clears the line
+      return ok;
+    }
+    return false;
+  });
 }
 
 }  // namespace kinspect

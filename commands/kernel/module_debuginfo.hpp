@@ -15,8 +15,9 @@ namespace kinspect {
 
 class Program;
 
-// Where module debug files are looked for, in order: `extra` (mod -S DIR,
-// command-line directories), the -dbg tree next to the vmlinux
+// Where module debug files are looked for, in order: `extra` (mod -S DIR),
+// the program's debuginfo path (-d DIR, set debuginfo-path), the -dbg tree
+// next to the vmlinux
 // (.../usr/lib/debug/boot/vmlinux-R -> .../usr/lib/debug/lib/modules/R),
 // /usr/lib/debug/lib/modules/RELEASE, /lib/modules/RELEASE.
 std::vector<std::string> module_debug_dirs(Program& prog, const std::vector<std::string>& extra = {});
@@ -35,11 +36,16 @@ Result<std::vector<std::pair<std::string, uint64_t>>> module_sections(Program& p
 // when the dump does not hold one.
 std::string module_build_id(Program& prog, const std::vector<std::pair<std::string, uint64_t>>& sections);
 
-// Loads one module's debug file: `file` if given, else found in dirs, and
+// Loads one module's debug file: `file` if given, else found in dirs (then
+// through debuginfod by the module's build-id in the dump), and
 // replaces the module's kallsyms symbols by the file's relocated symbol
 // table. Returns the path loaded.
 void add_module_symbols(Program& prog, const std::string& module);
 Result<std::string> load_module_debuginfo(Program& prog, const KernelModule& mod, const std::optional<std::string>& file,
                                           const std::vector<std::string>& dirs);
+
+// Makes the program load a module's debug file by the same search the
+// first time a frame, line or CFI lookup needs it (Program::set_module_loader).
+void install_module_autoload(Program& prog);
 
 }  // namespace kinspect

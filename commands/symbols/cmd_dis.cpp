@@ -13,13 +13,13 @@
 #include <string_view>
 #include <vector>
 
-#include <elfutils/libdwfl.h>
 
 #include "commands/command.hpp"
 #include "core/disasm/arm64_addresses.hpp"
 #include "core/disasm/disassembler.hpp"
 #include "core/disasm/line_table.hpp"
 #include "core/expr/expr.hpp"
+#include "core/code_dwarf.hpp"
 #include "core/program.hpp"
 #include "core/types/types.hpp"
 
@@ -611,30 +611,15 @@ class DisPrinter {
   std::optional<SourceLine> line_of(uint64_t addr) {
     auto m = prog_.symbols().lookup(addr);
     if (!m || !m->sym) return std::nullopt;
-    Dwarf* dw = nullptr;
-    uint64_t link = 0, sym_link = 0;
-    if (!m->sym->module.empty()) {
-      // A module's debug file, loaded by mod -s and relocated by libdwfl to
-      // the module's run-time sections (bias: what libdwfl adds).
-      Dwfl_Module* mod = prog_.types().dwfl_module(m->sym->module);
-      Dwarf_Addr bias = 0;
-      if (mod) dw = dwfl_module_getdwarf(mod, &bias);
-      if (!dw) {
-        note("no source lines for module " + std::string(m->sym->module) +
-             ": its debuginfo is not loaded (mod -s)");
-        return std::nullopt;
-      }
-      link = addr - bias;
-      sym_link = m->sym->addr - bias;
-    } else {
-      dw = prog_.types().dwarf(0);
-      if (!dw) {
-        note("no source lines: vmlinux has no DWARF");
-        return std::nullopt;
-      }
-      link = addr - m->sym->addr + m->sym->link_addr;
-      sym_link = m->sym->link_addr;
+    auto code = code_dwarf(prog_, addr);
+    if (!code.ok()) {
+      note(m->sym->module.empty() ? "no source lines: " + code.error().message
+                                  : "no source lines for module " + std::string(m->sym->module) +
+                                        ": its debuginfo is not loaded (mod -s)");
+      return std::nullopt;
     }
+    Dwarf* dw = code->dw;
+    uint64_t link = code->to_dwarf(addr), sym_link = code->to_dwarf(m->sym->addr);
     if (!table_ || table_dw_ != dw || !table_->covers(link)) {
       // Patchable-entry NOPs of a unit's first function lie outside every
       // unit's ranges: take the unit of the code right after them.

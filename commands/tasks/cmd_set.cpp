@@ -89,6 +89,36 @@ Status set_variable(Session& session, const std::string& name, const std::string
   return fail(Errc::invalid_argument, "unknown variable or invalid task or pid value: " + name);
 }
 
+std::string joined(const std::vector<std::string>& dirs) {
+  std::string s;
+  for (const auto& d : dirs) s += (s.empty() ? "" : ":") + d;
+  return s.empty() ? "(none)" : s;
+}
+
+// The dump's debuginfo settings: module debug files loaded on demand, and
+// the directories searched for debug files (as -d DIR gives them).
+Status set_debuginfo_variable(Program& prog, const std::string& name, const std::string& value, Output& out) {
+  if (name == "autoload") {
+    if (value == "on") prog.set_autoload(true);
+    else if (value == "off") prog.set_autoload(false);
+    else if (!value.empty()) return fail(Errc::invalid_argument, "set autoload: expected on or off, not " + value);
+    out.print("autoload: %s\n", on_off(prog.autoload()));
+    return {};
+  }
+  if (!value.empty()) {
+    std::vector<std::string> dirs;
+    for (size_t at = 0; at <= value.size();) {
+      size_t end = value.find(':', at);
+      if (end == std::string::npos) end = value.size();
+      if (end > at) dirs.push_back(value.substr(at, end - at));
+      at = end + 1;
+    }
+    prog.debuginfo_path().dirs = std::move(dirs);
+  }
+  out.print("debuginfo-path: %s\n", joined(prog.debuginfo_path().dirs).c_str());
+  return {};
+}
+
 Status cmd_set(CommandContext& ctx, const Args& args) {
   ASSIGN_OR_RETURN(Options o, parse_options(args, "pvc:"));
   Session& session = ctx.session;
@@ -99,6 +129,8 @@ Status cmd_set(CommandContext& ctx, const Args& args) {
     if (ctx.program) {
       ctx.out.print("%14s: %s\n", "namelist", ctx.program->vmlinux_path().c_str());
       ctx.out.print("%14s: %s\n", "dumpfile", ctx.program->dump_path().c_str());
+      ctx.out.print("%14s: %s\n", "autoload", on_off(ctx.program->autoload()));
+      ctx.out.print("%14s: %s\n", "debuginfo-path", joined(ctx.program->debuginfo_path().dirs).c_str());
     }
     return {};
   }
@@ -109,6 +141,9 @@ Status cmd_set(CommandContext& ctx, const Args& args) {
       return set_variable(session, w, o.positional.size() > 1 ? o.positional[1].text : "", ctx.out);
   }
   if (!ctx.program) return fail(Errc::invalid_argument, "no dump is open");
+  if (!o.positional.empty() && (o.positional[0].text == "autoload" || o.positional[0].text == "debuginfo-path"))
+    return set_debuginfo_variable(*ctx.program, o.positional[0].text,
+                                  o.positional.size() > 1 ? o.positional[1].text : "", ctx.out);
   ASSIGN_OR_RETURN(const TaskList* list, session.tasks());
   if (o.has('p')) {
     ASSIGN_OR_RETURN(const PanicInfo* p, session.panic());
@@ -136,7 +171,7 @@ constexpr std::string_view kSetHelp = R"(NAME
 
 SYNOPSIS
   set [pid | task | -c cpu | -p]
-  set [-v] [scroll on|off] [radix 10|16]
+  set [-v] [scroll on|off] [radix 10|16] [autoload on|off] [debuginfo-path DIR[:DIR...]]
 
 DESCRIPTION
   With no argument, shows the current context: the task that bt, task and
@@ -153,6 +188,15 @@ DESCRIPTION
   Session variables:
     scroll on|off   page long output through less on a terminal (default on).
     radix 10|16     default output radix of p (default 10).
+    autoload on|off load a module's debug file the first time a frame,
+                    source line or unwind step in its code needs it
+                    (default on; off for slow links). mod shows what is
+                    loaded and from where.
+    debuginfo-path DIR[:DIR...]
+                    directories searched for debug files before
+                    /usr/lib/debug and /lib/modules, as -d DIR gives them
+                    (each a debug root: DIR/usr/lib/debug/lib/modules/
+                    RELEASE, DIR/lib/modules/RELEASE).
 )";
 
 }  // namespace

@@ -31,6 +31,7 @@ struct Types::File {
   Dwfl* dwfl = nullptr;
   Dwfl_Module* dwfl_mod = nullptr;
   std::vector<std::pair<std::string, uint64_t>> sections;
+  uint64_t bias = 0;  // what libdwfl adds to the module's DWARF addresses
   ~File() {
     if (dwfl) {
       dwfl_end(dwfl);
@@ -647,7 +648,8 @@ Status Types::add_module(const std::string& module, const std::string& path,
   file->sections = sections;
   uint64_t lo = ~0ull, hi = 0;
   for (const auto& [n, a] : sections) {
-    if (a == 0 || a == ~0ull) continue;
+    // Per-cpu addresses live in their own space, away from the module's.
+    if (a == 0 || a == ~0ull || n == ".data..percpu") continue;
     lo = std::min(lo, a);
     hi = std::max(hi, a + 1);
   }
@@ -669,6 +671,7 @@ Status Types::add_module(const std::string& module, const std::string& path,
     g_sections_for_callback = nullptr;
   }
   if (!file->dw) return fail(Errc::not_found, path + ": no DWARF debug info (" + dwfl_errmsg(-1) + ")");
+  file->bias = bias;
   if (!expected_build_id.empty()) {
     const unsigned char* bits = nullptr;
     GElf_Addr vaddr = 0;
@@ -715,6 +718,14 @@ Dwfl_Module* Types::dwfl_module(std::string_view module) const {
   for (size_t i = 1; i < files_.size(); ++i)
     if (files_[i]->name == module) return files_[i]->dwfl_mod;
   return nullptr;
+}
+
+std::optional<Types::ModuleDwarf> Types::module_dwarf(std::string_view module) const {
+  std::lock_guard lock(mu_);
+  for (size_t i = 1; i < files_.size(); ++i)
+    if (files_[i]->name == module)
+      return ModuleDwarf{static_cast<uint32_t>(i), files_[i]->dw, files_[i]->bias, files_[i]->dwfl_mod};
+  return std::nullopt;
 }
 
 std::vector<std::string> Types::loaded_modules() const {

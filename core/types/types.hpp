@@ -88,6 +88,16 @@ class Types {
   // (relocated: line tables and addresses are run-time), or null.
   std::string module_file(std::string_view module) const;
   Dwfl_Module* dwfl_module(std::string_view module) const;
+  // A loaded module's DWARF: its file number (for type_at), the Dwarf
+  // libdwfl relocated to the module's sections, and the bias libdwfl adds
+  // to its addresses (run-time address = DWARF address + bias).
+  struct ModuleDwarf {
+    uint32_t file = 0;
+    Dwarf* dw = nullptr;
+    uint64_t bias = 0;
+    Dwfl_Module* dwfl_mod = nullptr;
+  };
+  std::optional<ModuleDwarf> module_dwarf(std::string_view module) const;
   std::vector<std::string> loaded_modules() const;
 
   // No DWARF: every lookup fails, naming `reason`.

@@ -1,6 +1,7 @@
-// One unwind step by vmlinux's DWARF call-frame information (.debug_frame),
-// through libdw: the fallback where ORC has no usable entry (x86_64 code
-// objtool marked undefined) and for frames a frame record cannot describe.
+// One unwind step by DWARF call-frame information (.debug_frame) of vmlinux
+// or of a module whose debuginfo is loaded (cfi_row.hpp): the fallback
+// where ORC has no usable entry (x86_64 code objtool marked undefined) and
+// for frames a frame record cannot describe.
 #pragma once
 
 #include <cstdint>

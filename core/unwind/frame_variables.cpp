@@ -8,15 +8,15 @@
 #include <cstring>
 #include <set>
 
+#include "core/code_dwarf.hpp"
 #include "core/program.hpp"
 #include "core/types/dwarf_util.hpp"
+#include "core/unwind/cfi_row.hpp"
+#include "core/unwind/libdw_expr.hpp"
 
 namespace kinspect {
 
 namespace {
-
-// vmlinux is file 0 of the Types; its DWARF addresses are link-time.
-constexpr uint32_t kVmlinuxFile = 0;
 
 Failure optimized_out(std::string why) { return fail(Errc::not_found, std::move(why)); }
 
@@ -29,32 +29,6 @@ std::string die_name(Dwarf_Die* die) {
 
 bool is_function_scope(int tag) { return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine; }
 
-// libdw's decoded operators as ours; blocks (implicit values, entry-value
-// sub-expressions) are fetched through the attribute that holds them.
-Result<DwarfExpr> from_libdw(Dwarf_Attribute* attr, const Dwarf_Op* ops, size_t n) {
-  DwarfExpr out;
-  for (size_t i = 0; i < n; ++i) {
-    DwarfOp op;
-    op.atom = ops[i].atom;
-    op.number = ops[i].number;
-    op.number2 = ops[i].number2;
-    if (attr && op.atom == DW_OP_implicit_value) {
-      Dwarf_Block b;
-      if (dwarf_getlocation_implicit_value(attr, &ops[i], &b) != 0)
-        return fail(Errc::format, std::string("DW_OP_implicit_value: ") + dwarf_errmsg(-1));
-      op.block.assign(b.data, b.data + b.length);
-    } else if (attr && (op.atom == DW_OP_entry_value || op.atom == DW_OP_GNU_entry_value)) {
-      Dwarf_Attribute sub;
-      Dwarf_Block b;
-      if (dwarf_getlocation_attr(attr, &ops[i], &sub) != 0 || dwarf_formblock(&sub, &b) != 0)
-        return fail(Errc::format, std::string("DW_OP_entry_value: ") + dwarf_errmsg(-1));
-      op.block.assign(b.data, b.data + b.length);
-    }
-    out.push_back(std::move(op));
-  }
-  return out;
-}
-
 // The expression of attribute `name` that applies at link address pc:
 // an exprloc, or the location-list entry covering pc. No entry there means
 // the value is optimized out at pc.
@@ -66,7 +40,7 @@ Result<DwarfExpr> expression_at(Dwarf_Die* die, unsigned name, uint64_t pc) {
   int found = dwarf_getlocation_addr(&attr, pc, &ops, &n, 1);
   if (found < 0) return fail(Errc::format, std::string("location: ") + dwarf_errmsg(-1));
   if (found == 0 || n == 0) return optimized_out("no location at this pc");
-  return from_libdw(&attr, ops, n);
+  return from_libdw(ops, n, &attr);
 }
 
 // The DIEs containing pc, innermost first, ending with the CU: the
@@ -95,8 +69,9 @@ std::vector<Dwarf_Die> scopes_at(Dwarf_Die cu, uint64_t pc) {
 
 // What one physical frame offers to its expressions.
 struct FrameContext {
-  uint64_t lookup = 0;   // link-time pc used for scopes and location lists
-  uint64_t link_pc = 0;  // the frame's own pc, link-time
+  CodeDwarf code;        // vmlinux's DWARF or the module's the pc lies in
+  uint64_t lookup = 0;   // DWARF-space pc used for scopes and location lists
+  uint64_t link_pc = 0;  // the frame's own pc, in DWARF space
   std::vector<Dwarf_Die> scopes;  // innermost first, ending with the CU
   Dwarf_Die function{};  // the physical (out-of-line) function
   LocationInputs in;
@@ -104,19 +79,20 @@ struct FrameContext {
 
 class Reader {
  public:
-  Reader(Program& prog, std::span<const Frame> frames)
-      : prog_(prog), frames_(frames.begin(), frames.end()), bias_(prog.arch().kaslr_offset()),
-        dw_(prog.types().dwarf(kVmlinuxFile)) {}
+  Reader(Program& prog, std::span<const Frame> frames) : prog_(prog), frames_(frames.begin(), frames.end()) {}
 
   Result<FrameContext> context(size_t i, unsigned depth) {
-    if (!dw_) return fail(Errc::not_found, "vmlinux has no DWARF");
     while (recovered_ < i) recover_saved_registers(recovered_++);
     const Frame& f = frames_[i];
     FrameContext c;
-    c.link_pc = f.pc - bias_;
-    c.lookup = c.link_pc - (f.pc_is_return_address ? 1 : 0);
+    uint64_t where = f.pc - (f.pc_is_return_address ? 1 : 0);
+    auto code = code_dwarf(prog_, where);
+    if (!code.ok()) return fail(Errc::not_found, "no DWARF describes " + hex(f.pc) + ": " + code.error().message, f.pc);
+    c.code = std::move(*code);
+    c.link_pc = c.code.to_dwarf(f.pc);
+    c.lookup = c.code.to_dwarf(where);
     Dwarf_Die cu;
-    if (!dwarf_addrdie(dw_, c.lookup, &cu))
+    if (!dwarf_addrdie(c.code.dw, c.lookup, &cu))
       return fail(Errc::not_found, "no DWARF describes " + hex(f.pc), f.pc);
     c.scopes = scopes_at(cu, c.lookup);
     bool have_function = false;
@@ -128,19 +104,20 @@ class Reader {
     if (!have_function) return fail(Errc::not_found, "no function in the DWARF at " + hex(f.pc), f.pc);
 
     c.in.regs = &f.regs;
-    c.in.address_bias = bias_;
+    c.in.address_bias = c.code.bias;
     c.in.read_memory = [this](uint64_t addr, std::span<uint8_t> out) { return prog_.read(addr, out); };
     c.in.register_name = [this](unsigned reg) { return prog_.arch().dwarf_register_name(reg); };
     // The CFA as DWARF defines it (the caller's sp before the call), which
     // DW_OP_call_frame_cfa and so every fbreg depend on. An unwinder's own
     // notion may differ (arm64 frame records give fp + 16, not the CFA of a
     // frame with locals), so .debug_frame comes first.
-    c.in.cfa = cfa_from_cfi(c.lookup, c.in);
+    if (auto row = CfiRow::at(prog_, where); row.ok())
+      if (auto cfa = row->cfa(c.in); cfa.ok()) c.in.cfa = *cfa;
     if (!c.in.cfa) c.in.cfa = f.cfa;
     if (auto fb = expression_at(&c.function, DW_AT_frame_base, c.lookup); fb.ok())
       if (auto v = evaluate_value(*fb, c.in); v.ok()) c.in.frame_base = *v;
-    c.in.entry_value = [this, i, depth, fn = c.function](unsigned reg) mutable {
-      return entry_value(i, &fn, reg, depth);
+    c.in.entry_value = [this, i, depth, fn = c.function, code = c.code](unsigned reg) mutable {
+      return entry_value(i, &fn, code, reg, depth);
     };
     return c;
   }
@@ -186,62 +163,21 @@ class Reader {
     if (i + 1 >= frames_.size() || frames_[i].exception) return;  // a pt_regs gave the caller's registers
     Frame& f = frames_[i];
     Frame& caller = frames_[i + 1];
-    Dwarf_CFI* cfi = dwarf_getcfi(dw_);
-    uint64_t lookup = f.pc - bias_ - (f.pc_is_return_address ? 1 : 0);
-    Dwarf_Frame* frame = nullptr;
-    if (!cfi || dwarf_cfi_addrframe(cfi, lookup, &frame) != 0) return;
+    auto row = CfiRow::at(prog_, f.pc - (f.pc_is_return_address ? 1 : 0));
+    if (!row.ok()) return;
     LocationInputs in;
     in.regs = &f.regs;
     in.read_memory = [this](uint64_t addr, std::span<uint8_t> out) { return prog_.read(addr, out); };
-    in.cfa = cfa_of(frame, in);
+    if (auto cfa = row->cfa(in); cfa.ok()) in.cfa = *cfa;
     if (!in.cfa) in.cfa = f.cfa;
+    if (!in.cfa) return;
     const uint64_t callee_saved = prog_.arch().callee_saved_dwarf_registers();
-    auto in_caller = [&](int regno) -> std::optional<uint64_t> {
-      Dwarf_Op mem[3];
-      Dwarf_Op* ops = nullptr;
-      size_t n = 0;
-      if (dwarf_frame_register(frame, regno, mem, &ops, &n) != 0) return std::nullopt;
-      // n == 0: "same value" (ops null), else undefined. libdw reads the
-      // CFI without the ABI's defaults, so a callee-saved register no rule
-      // mentions reads as undefined; the ABI says the callee kept it.
-      if (n == 0)
-        return ops == nullptr || (callee_saved >> regno & 1) ? f.regs.get(static_cast<unsigned>(regno)) : std::nullopt;
-      auto e = from_libdw(nullptr, ops, n);
-      if (!e.ok()) return std::nullopt;
-      auto loc = evaluate_location(*e, in);
-      if (!loc.ok()) return std::nullopt;
-      auto bytes = read_location(*loc, 8, in);
-      if (!bytes.ok()) return std::nullopt;
-      uint64_t v;
-      std::memcpy(&v, bytes->data(), 8);
-      return v;
-    };
-    int ra = dwarf_frame_info(frame, nullptr, nullptr, nullptr);
-    auto ra_value = in.cfa ? in_caller(ra) : std::nullopt;
+    unsigned ra = row->return_address_register();
+    auto ra_value = row->caller_value(ra, in, callee_saved);
     if (ra_value && prog_.arch().strip_code_pointer(*ra_value) == caller.pc)
       for (unsigned r = 0; r < RegisterSet::kMaxRegs; ++r)
-        if (!caller.regs.known(r) && static_cast<int>(r) != ra)
-          if (auto v = in_caller(static_cast<int>(r))) caller.regs.set(r, *v);
-    free(frame);
-  }
-
-  std::optional<uint64_t> cfa_of(Dwarf_Frame* frame, const LocationInputs& in) {
-    Dwarf_Op* ops = nullptr;
-    size_t n = 0;
-    if (dwarf_frame_cfa(frame, &ops, &n) != 0 || n == 0) return std::nullopt;
-    auto e = from_libdw(nullptr, ops, n);
-    if (!e.ok()) return std::nullopt;
-    auto v = evaluate_value(*e, in);
-    return v.ok() ? std::optional<uint64_t>(*v) : std::nullopt;
-  }
-
-  std::optional<uint64_t> cfa_from_cfi(uint64_t lookup, const LocationInputs& in) {
-    Dwarf_CFI* cfi = dwarf_getcfi(dw_);
-    Dwarf_Frame* frame = nullptr;
-    if (!cfi || dwarf_cfi_addrframe(cfi, lookup, &frame) != 0) return std::nullopt;
-    std::optional<uint64_t> cfa = cfa_of(frame, in);
-    free(frame);
-    return cfa;
+        if (!caller.regs.known(r) && r != ra)
+          if (auto v = row->caller_value(r, in, callee_saved)) caller.regs.set(r, *v);
   }
 
   // The parameters (or locals) of a scope. A concrete inlined instance or
@@ -293,7 +229,7 @@ class Reader {
     if (v.name.empty()) return;
     v.is_parameter = parameter;
     Dwarf_Die type_die;
-    v.type = dwarf_ref(var, DW_AT_type, &type_die) ? prog_.types().type_at(kVmlinuxFile, dwarf_dieoffset(&type_die))
+    v.type = dwarf_ref(var, DW_AT_type, &type_die) ? prog_.types().type_at(c.code.file, dwarf_dieoffset(&type_die))
                                                     : Types::void_type();
     Result<Object> value = read_variable(var, v.type, c);
     if (value.ok()) {
@@ -352,10 +288,13 @@ class Reader {
   // direct call names its origin (a declaration when the callee lives in
   // another CU: then the external name must match); an indirect one has a
   // target expression, evaluated in the caller's frame.
-  bool calls(Dwarf_Die* site, Dwarf_Die* callee, FrameContext& caller) {
+  bool calls(Dwarf_Die* site, Dwarf_Die* callee, const CodeDwarf& callee_code, FrameContext& caller) {
     Dwarf_Die origin;
     if (dwarf_ref(site, DW_AT_call_origin, &origin) || dwarf_ref(site, DW_AT_abstract_origin, &origin)) {
-      if (function_identity(callee).count(dwarf_dieoffset(&origin))) return true;
+      // DIE offsets name a function only within one file (a module's call
+      // into vmlinux, or back, meets a declaration instead).
+      bool same_file = callee_code.file == caller.code.file;
+      if (same_file && function_identity(callee).count(dwarf_dieoffset(&origin))) return true;
       if (dwarf_flag(&origin, DW_AT_declaration))
         return dwarf_flag(callee, DW_AT_external) && die_name(&origin) == die_name(callee) && !die_name(callee).empty();
       return false;
@@ -365,7 +304,7 @@ class Reader {
       if (!e.ok()) continue;
       auto target = evaluate_value(*e, caller.in);
       Dwarf_Addr entry;
-      return target.ok() && dwarf_entrypc(callee, &entry) == 0 && *target == entry + bias_;
+      return target.ok() && dwarf_entrypc(callee, &entry) == 0 && *target == callee_code.to_runtime(entry);
     }
     return false;
   }
@@ -380,7 +319,8 @@ class Reader {
 
   // The value register `reg` held when frames_[i]'s function was entered,
   // from its caller's call site.
-  Result<uint64_t> entry_value(size_t i, Dwarf_Die* callee, unsigned reg, unsigned depth) {
+  Result<uint64_t> entry_value(size_t i, Dwarf_Die* callee, const CodeDwarf& callee_code, unsigned reg,
+                               unsigned depth) {
     std::string what = "entry value of DWARF register " + std::to_string(reg);
     if (depth > 8 || i + 1 >= frames_.size() || !frames_[i + 1].pc_is_return_address)
       return optimized_out(what + ": no calling frame");
@@ -392,7 +332,7 @@ class Reader {
         int tag = dwarf_tag(&site);
         if (tag != DW_TAG_call_site && tag != DW_TAG_GNU_call_site) continue;
         if (return_pc(&site) != caller.link_pc) continue;
-        if (!calls(&site, callee, caller)) return optimized_out(what + ": the caller's call site calls another function");
+        if (!calls(&site, callee, callee_code, caller)) return optimized_out(what + ": the caller's call site calls another function");
         return call_site_value(&site, reg, caller, what);
       } while (dwarf_siblingof(&site, &site) == 0);
     }
@@ -421,8 +361,6 @@ class Reader {
   Program& prog_;
   std::vector<Frame> frames_;  // the unwinder's, plus registers recovered from CFI
   size_t recovered_ = 0;        // frames_[0..recovered_] are complete
-  uint64_t bias_;
-  Dwarf* dw_;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "core/address_info.hpp"
+#include "core/code_dwarf.hpp"
 #include "core/program.hpp"
 
 namespace kinspect {
@@ -43,10 +44,10 @@ int call_line(Dwarf_Die* scope) {
 std::vector<InlineLevel> inline_chain(const Program& prog, uint64_t addr) {
   std::vector<InlineLevel> out;
   auto m = prog.symbols().lookup(addr);
-  if (!m || !m->sym->module.empty()) return out;
-  Dwarf* dw = prog.types().dwarf(0);
-  if (!dw) return out;
-  uint64_t link = addr - m->sym->addr + m->sym->link_addr;
+  auto code = code_dwarf(prog, addr);
+  if (!m || !code.ok()) return out;
+  Dwarf* dw = code->dw;
+  uint64_t link = code->to_dwarf(addr);
   Dwarf_Die cu;
   if (!dwarf_addrdie(dw, link, &cu)) return out;
   Dwarf_Die* scopes = nullptr;
