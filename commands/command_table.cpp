@@ -39,6 +39,11 @@ extern const CommandSpec kForeachCommand;
 extern const CommandSpec kRunqCommand;
 extern const CommandSpec kAliasCommand;
 extern const CommandSpec kPostmortemCommand;
+extern const CommandSpec kFilesCommand;
+extern const CommandSpec kMountCommand;
+extern const CommandSpec kNetCommand;
+extern const CommandSpec kIpcsCommand;
+extern const CommandSpec kSigCommand;
 
 namespace {
 
@@ -71,6 +76,11 @@ const std::array kCommands = {
     &kRunqCommand,
     &kAliasCommand,
     &kPostmortemCommand,
+    &kFilesCommand,
+    &kMountCommand,
+    &kNetCommand,
+    &kIpcsCommand,
+    &kSigCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,
