@@ -44,6 +44,10 @@ extern const CommandSpec kMountCommand;
 extern const CommandSpec kNetCommand;
 extern const CommandSpec kIpcsCommand;
 extern const CommandSpec kSigCommand;
+extern const CommandSpec kWaitqCommand;
+extern const CommandSpec kAsciiCommand;
+extern const CommandSpec kIrqCommand;
+extern const CommandSpec kDevCommand;
 
 namespace {
 
@@ -81,6 +85,10 @@ const std::array kCommands = {
     &kNetCommand,
     &kIpcsCommand,
     &kSigCommand,
+    &kWaitqCommand,
+    &kAsciiCommand,
+    &kIrqCommand,
+    &kDevCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,

@@ -50,7 +50,8 @@ void show_task(Output& out, const TaskInfo& t, const TaskSignals& s) {
 Status cmd_sig(CommandContext& ctx, const Args& args) {
   ASSIGN_OR_RETURN(Options o, parse_options(args, "lsgq"));
   if (o.has('l')) {
-    for (unsigned sig = 1; sig <= 64; ++sig) ctx.out.print("[%2u] %s\n", sig, signal_name(sig).c_str());
+    for (unsigned sig = 1; sig <= 64; ++sig)
+      ctx.out.print(sig < 10 ? " [%u] %s\n" : "[%u] %s\n", sig, signal_name(sig).c_str());
     return {};
   }
   for (char c : {'s', 'g', 'q'})
