@@ -55,27 +55,15 @@ Status cmd_files(CommandContext& ctx, const Args& args) {
   for (char c : {'p', 'c', 'R'})
     if (o.has(c)) return fail(Errc::unsupported, std::string("files -") + c + ": not implemented yet");
   if (auto d = o.value('d')) return files_of_dentry(ctx, *d);
-  Session& session = ctx.session;
-  ASSIGN_OR_RETURN(const TaskList* list, session.tasks());
-  const TaskInfo* cur = nullptr;
-  if (o.positional.empty()) {
-    ASSIGN_OR_RETURN(cur, session.current_task());
-  }
-  ASSIGN_OR_RETURN(std::vector<const TaskInfo*> targets, named_tasks_or(*list, o.positional, cur));
-  bool first = true;
-  for (const TaskInfo* t : targets) {
-    if (interrupted()) return fail(Errc::interrupted, "interrupted");
-    if (!first) ctx.out.write("\n");
-    first = false;
-    auto tf = read_task_files(*ctx.program, t->task);
+  return for_each_named_task(ctx, o.positional, [&](const TaskInfo& t) {
+    auto tf = read_task_files(*ctx.program, t.task);
     if (!tf) {
-      ctx.out.line(task_header(*t));
+      ctx.out.line(task_header(t));
       ctx.out.line("files: " + tf.error().to_string());
-      continue;
+      return;
     }
-    print_task_files(ctx.out, *t, *tf);
-  }
-  return {};
+    print_task_files(ctx.out, t, *tf);
+  });
 }
 
 constexpr std::string_view kFilesHelp = R"(NAME

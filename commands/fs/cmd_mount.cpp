@@ -17,14 +17,7 @@ Status cmd_mount(CommandContext& ctx, const Args& args) {
     if (o.has(c)) return fail(Errc::unsupported, std::string("mount -") + c + ": not implemented yet");
   if (!o.positional.empty())
     return fail(Errc::unsupported, "mount " + o.positional[0].text + ": selecting a mount is not implemented yet");
-  Session& session = ctx.session;
-  const TaskInfo* task = nullptr;
-  if (auto n = o.value('n')) {
-    ASSIGN_OR_RETURN(const TaskList* list, session.tasks());
-    ASSIGN_OR_RETURN(task, resolve_task(*list, *n));
-  } else {
-    ASSIGN_OR_RETURN(task, session.current_task());
-  }
+  ASSIGN_OR_RETURN(const TaskInfo* task, option_task_or_current(ctx.session, o.value('n')));
   ASSIGN_OR_RETURN(std::vector<MountInfo> mounts, read_mounts(*ctx.program, task->task));
   ctx.out.line("     MOUNT           SUPERBLK     TYPE   DEVNAME   DIRNAME");
   for (const MountInfo& m : mounts) {

@@ -99,27 +99,12 @@ Status cmd_net(CommandContext& ctx, const Args& args) {
     ctx.out.print("%u.%u.%u.%u\n", be & 0xff, (be >> 8) & 0xff, (be >> 16) & 0xff, be >> 24);
     return {};
   }
-  Session& session = ctx.session;
-  ASSIGN_OR_RETURN(const TaskList* list, session.tasks());
-  const TaskInfo* cur = nullptr;
-  ASSIGN_OR_RETURN(cur, session.current_task());
-  if (o.has('s')) {
-    ASSIGN_OR_RETURN(std::vector<const TaskInfo*> targets, named_tasks_or(*list, o.positional, cur));
-    bool first = true;
-    for (const TaskInfo* t : targets) {
-      if (interrupted()) return fail(Errc::interrupted, "interrupted");
-      if (!first) ctx.out.write("\n");
-      first = false;
-      show_task_sockets(ctx, *t);
-    }
-    return {};
-  }
-  const TaskInfo* task = cur;
-  if (o.has('n') && !o.positional.empty()) {
-    ASSIGN_OR_RETURN(task, resolve_task(*list, o.positional[0].text));
-  } else if (!o.positional.empty()) {
+  if (o.has('s')) return for_each_named_task(ctx, o.positional, [&](const TaskInfo& t) { show_task_sockets(ctx, t); });
+  if (!o.has('n') && !o.positional.empty())
     return fail(Errc::invalid_argument, "net " + o.positional[0].text + ": a task needs -s or -n");
-  }
+  std::optional<std::string> word;
+  if (!o.positional.empty()) word = o.positional[0].text;
+  ASSIGN_OR_RETURN(const TaskInfo* task, option_task_or_current(ctx.session, word));
   return show_devices(ctx, *task);
 }
 

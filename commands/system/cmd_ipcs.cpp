@@ -54,14 +54,7 @@ Status cmd_ipcs(CommandContext& ctx, const Args& args) {
   if (o.has('M')) return fail(Errc::unsupported, "ipcs -M: not implemented yet");
   if (!o.positional.empty())
     return fail(Errc::unsupported, "ipcs " + o.positional[0].text + ": selecting one object is not implemented yet");
-  Session& session = ctx.session;
-  const TaskInfo* task = nullptr;
-  if (auto n = o.value('n')) {
-    ASSIGN_OR_RETURN(const TaskList* list, session.tasks());
-    ASSIGN_OR_RETURN(task, resolve_task(*list, *n));
-  } else {
-    ASSIGN_OR_RETURN(task, session.current_task());
-  }
+  ASSIGN_OR_RETURN(const TaskInfo* task, option_task_or_current(ctx.session, o.value('n')));
   ASSIGN_OR_RETURN(uint64_t ns, task_ipc_namespace(*ctx.program, task->task));
   ASSIGN_OR_RETURN(IpcObjects objs, read_ipc_objects(*ctx.program, ns));
   bool all = !o.has('s') && !o.has('m') && !o.has('q');

@@ -85,7 +85,8 @@ DESCRIPTION
   -s      per-CPU interrupt counts of every IRQ with a handler, as
           /proc/interrupts lists them: the IRQ, one count per CPU
           (desc->kstat_irqs), the chip and flow ("IO-APIC-edge") and the
-          action names.
+          action names. Hidden descriptors (arm64's IPIs) and chained
+          ones are left out, as /proc/interrupts leaves them out.
   -c cpu  with -s, only that CPU's column.
   -b      the softirq vectors (softirq_vec[]) and their action functions.
   -a      not implemented yet (each IRQ's CPU affinity).

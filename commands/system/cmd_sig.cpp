@@ -56,27 +56,15 @@ Status cmd_sig(CommandContext& ctx, const Args& args) {
   }
   for (char c : {'s', 'g', 'q'})
     if (o.has(c)) return fail(Errc::unsupported, std::string("sig -") + c + ": not implemented yet");
-  Session& session = ctx.session;
-  ASSIGN_OR_RETURN(const TaskList* list, session.tasks());
-  const TaskInfo* cur = nullptr;
-  if (o.positional.empty()) {
-    ASSIGN_OR_RETURN(cur, session.current_task());
-  }
-  ASSIGN_OR_RETURN(std::vector<const TaskInfo*> targets, named_tasks_or(*list, o.positional, cur));
-  bool first = true;
-  for (const TaskInfo* t : targets) {
-    if (interrupted()) return fail(Errc::interrupted, "interrupted");
-    if (!first) ctx.out.write("\n");
-    first = false;
-    auto s = read_task_signals(*ctx.program, t->task);
+  return for_each_named_task(ctx, o.positional, [&](const TaskInfo& t) {
+    auto s = read_task_signals(*ctx.program, t.task);
     if (!s) {
-      ctx.out.line(task_header(*t));
+      ctx.out.line(task_header(t));
       ctx.out.line("sig: " + s.error().to_string());
-      continue;
+      return;
     }
-    show_task(ctx.out, *t, *s);
-  }
-  return {};
+    show_task(ctx.out, t, *s);
+  });
 }
 
 constexpr std::string_view kSigHelp = R"(NAME

@@ -22,6 +22,7 @@ Result<uint64_t> u64_at(const Object& o, std::string_view path) {
 Status fill(Program& prog, const Type* desc_type, unsigned cpus, IrqInfo& irq) {
   Object d = Object::at(prog, desc_type, irq.desc);
   ASSIGN_OR_RETURN(uint64_t action, u64_at(d, "action"));
+  uint64_t first_action = action;
   ASSIGN_OR_RETURN(const Type* action_type, prog.types().find_struct("irqaction"));
   while (action) {
     if (irq.actions.size() > kMaxActions) return fail(Errc::format, "the action chain of irq_desc " + hex(irq.desc) + " does not end");
@@ -31,6 +32,13 @@ Status fill(Program& prog, const Type* desc_type, unsigned cpus, IrqInfo& irq) {
     ASSIGN_OR_RETURN(action, u64_at(a, "next"));
   }
   if (irq.actions.empty()) return {};
+  // /proc/interrupts leaves out hidden descriptors (IRQ_HIDDEN: arm64's IPIs,
+  // shown as its IPIn rows) and chained ones (action == &chained_action).
+  if (auto hidden = prog.types().enumerator("IRQ_HIDDEN")) {
+    ASSIGN_OR_RETURN(uint64_t status, u64_at(d, "status_use_accessors"));
+    if (status & static_cast<uint64_t>(hidden->value)) irq.hidden = true;
+  }
+  if (auto chained = prog.symbol_address("chained_action"); chained && first_action == *chained) irq.hidden = true;
   if (auto chip = u64_at(d, "irq_data.chip"); chip && *chip) {
     ASSIGN_OR_RETURN(const Type* chip_type, prog.types().find_struct("irq_chip"));
     if (auto n = u64_at(Object::at(prog, chip_type, *chip), "name"); n && *n) irq.chip = prog.read_string(*n, 64).value_or("");
@@ -74,7 +82,7 @@ Result<std::vector<IrqInfo>> read_irqs(Program& prog, unsigned cpus) {
     i.irq = irq;
     i.desc = desc;
     if (auto s = fill(prog, desc_type, cpus, i); !s) i.error = "irq_desc " + hex(desc) + ": " + s.error().to_string();
-    if (!i.actions.empty() || !i.error.empty()) out.push_back(std::move(i));
+    if ((!i.actions.empty() && !i.hidden) || !i.error.empty()) out.push_back(std::move(i));
   }
   return out;
 }

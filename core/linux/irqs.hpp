@@ -21,10 +21,12 @@ struct IrqInfo {
   std::string chip;                 // irq_data.chip->name
   std::string flow;                 // desc->name ("edge", "fasteoi")
   std::vector<std::string> actions; // action->name, in chain order
+  bool hidden = false;              // IRQ_HIDDEN or chained: not in /proc/interrupts
   std::string error;                // what could not be read, if anything
 };
 
-// Every descriptor with at least one action, by IRQ number.
+// Every descriptor /proc/interrupts would list (an action, not hidden, not
+// chained), by IRQ number.
 Result<std::vector<IrqInfo>> read_irqs(Program& prog, unsigned cpus);
 
 }  // namespace kinspect
