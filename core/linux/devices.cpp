@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/linux/member_read.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"
 #include "core/types/types.hpp"
@@ -13,11 +14,6 @@ namespace kinspect {
 namespace {
 
 constexpr size_t kMaxChain = 4096;  // a longer hash chain is corrupt
-
-Result<uint64_t> u64_at(const Object& o, std::string_view path) {
-  ASSIGN_OR_RETURN(Object m, o.member(path));
-  return m.as_u64();
-}
 
 // Walks an array of singly-linked chains (`next` members) of struct `type`;
 // fn(Object) for each element.
@@ -35,7 +31,7 @@ Status walk_chains(Program& prog, std::string_view array, std::string_view type,
         return fail(Errc::format, std::string(array) + "[" + std::to_string(i) + "] loops", p);
       Object o = Object::at(prog, t, p);
       TRY_VOID(fn(o));
-      ASSIGN_OR_RETURN(p, u64_at(o, "next"));
+      ASSIGN_OR_RETURN(p, member_u64(o, "next"));
     }
   }
   return {};
@@ -57,10 +53,10 @@ Result<uint64_t> mapped_cdev(Program& prog, unsigned major, unsigned minor) {
   std::set<uint64_t> seen;
   while (p && seen.insert(p).second && seen.size() < kMaxChain) {
     Object o = Object::at(prog, probe, p);
-    ASSIGN_OR_RETURN(uint64_t start, u64_at(o, "dev"));
-    ASSIGN_OR_RETURN(uint64_t range, u64_at(o, "range"));
-    if (start <= dev && dev < start + range && (start >> 20) == major) return u64_at(o, "data");
-    ASSIGN_OR_RETURN(p, u64_at(o, "next"));
+    ASSIGN_OR_RETURN(uint64_t start, member_u64(o, "dev"));
+    ASSIGN_OR_RETURN(uint64_t range, member_u64(o, "range"));
+    if (start <= dev && dev < start + range && (start >> 20) == major) return member_u64(o, "data");
+    ASSIGN_OR_RETURN(p, member_u64(o, "next"));
   }
   return uint64_t{0};
 }
@@ -71,19 +67,19 @@ Result<std::vector<CharDevice>> read_char_devices(Program& prog) {
   std::vector<CharDevice> out;
   TRY_VOID(walk_chains(prog, "chrdevs", "char_device_struct", [&](const Object& o) -> Status {
     CharDevice c;
-    ASSIGN_OR_RETURN(uint64_t major, u64_at(o, "major"));
-    ASSIGN_OR_RETURN(uint64_t baseminor, u64_at(o, "baseminor"));
-    ASSIGN_OR_RETURN(uint64_t minorct, u64_at(o, "minorct"));
+    ASSIGN_OR_RETURN(uint64_t major, member_u64(o, "major"));
+    ASSIGN_OR_RETURN(uint64_t baseminor, member_u64(o, "baseminor"));
+    ASSIGN_OR_RETURN(uint64_t minorct, member_u64(o, "minorct"));
     c.major = static_cast<unsigned>(major);
     c.baseminor = static_cast<unsigned>(baseminor);
     c.minorct = static_cast<unsigned>(minorct);
     ASSIGN_OR_RETURN(Object name, o.member("name"));
     ASSIGN_OR_RETURN(c.name, name.as_string());
-    ASSIGN_OR_RETURN(c.cdev, u64_at(o, "cdev"));
+    ASSIGN_OR_RETURN(c.cdev, member_u64(o, "cdev"));
     if (!c.cdev) c.cdev = mapped_cdev(prog, c.major, c.baseminor).value_or(0);
     if (c.cdev) {
       ASSIGN_OR_RETURN(const Type* cdev, prog.types().find_struct("cdev"));
-      ASSIGN_OR_RETURN(c.ops, u64_at(Object::at(prog, cdev, c.cdev), "ops"));
+      ASSIGN_OR_RETURN(c.ops, member_u64(Object::at(prog, cdev, c.cdev), "ops"));
     }
     out.push_back(std::move(c));
     return {};
@@ -97,7 +93,7 @@ Result<std::vector<BlockDevice>> read_block_devices(Program& prog) {
   std::vector<BlockDevice> out;
   TRY_VOID(walk_chains(prog, "major_names", "blk_major_name", [&](const Object& o) -> Status {
     BlockDevice b;
-    ASSIGN_OR_RETURN(uint64_t major, u64_at(o, "major"));
+    ASSIGN_OR_RETURN(uint64_t major, member_u64(o, "major"));
     b.major = static_cast<unsigned>(major);
     ASSIGN_OR_RETURN(Object name, o.member("name"));
     ASSIGN_OR_RETURN(b.name, name.as_string());

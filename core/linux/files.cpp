@@ -1,6 +1,7 @@
 // A task's open files: see files.hpp.
 #include "core/linux/files.hpp"
 
+#include "core/linux/member_read.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"
 #include "core/types/types.hpp"
@@ -12,11 +13,6 @@ namespace {
 // More descriptors than any fdtable holds (sysctl fs.nr_open caps at 2^30,
 // but a table that large in a dump is corrupt for our purposes).
 constexpr uint64_t kMaxFds = 1u << 24;
-
-Result<uint64_t> u64_member(Program& prog, std::string_view type, uint64_t addr, std::string_view member) {
-  ASSIGN_OR_RETURN(uint64_t off, prog.types().member_offset(type, member));
-  return prog.read_u64(addr + off);
-}
 
 void fill_file(Program& prog, const VfsPath& root, OpenFile& f) {
   auto path_off = prog.types().member_offset("file", "f_path");
@@ -49,8 +45,8 @@ Result<TaskFiles> read_task_files(Program& prog, uint64_t task) {
   TaskFiles tf;
   tf.task = task;
   auto ctx = "reading the files of task " + hex(task);
-  ASSIGN_OR_RETURN(tf.fs, u64_member(prog, "task_struct", task, "fs").context(ctx));
-  ASSIGN_OR_RETURN(tf.files, u64_member(prog, "task_struct", task, "files").context(ctx));
+  ASSIGN_OR_RETURN(tf.fs, read_pointer_member(prog, "task_struct", task, "fs").context(ctx));
+  ASSIGN_OR_RETURN(tf.files, read_pointer_member(prog, "task_struct", task, "files").context(ctx));
   if (tf.fs) {
     ASSIGN_OR_RETURN(uint64_t root_off, prog.types().member_offset("fs_struct", "root"));
     ASSIGN_OR_RETURN(uint64_t pwd_off, prog.types().member_offset("fs_struct", "pwd"));
@@ -60,7 +56,7 @@ Result<TaskFiles> read_task_files(Program& prog, uint64_t task) {
     ASSIGN_OR_RETURN(tf.cwd_path, vfs_path_name(prog, tf.cwd, tf.root).context(ctx + ": fs->pwd"));
   }
   if (!tf.files) return tf;
-  ASSIGN_OR_RETURN(uint64_t fdt, u64_member(prog, "files_struct", tf.files, "fdt").context(ctx));
+  ASSIGN_OR_RETURN(uint64_t fdt, read_pointer_member(prog, "files_struct", tf.files, "fdt").context(ctx));
   ASSIGN_OR_RETURN(const Type* fdtable, prog.types().find_struct("fdtable"));
   Object table = Object::at(prog, fdtable, fdt);
   ASSIGN_OR_RETURN(Object max_fds, table.member("max_fds"));

@@ -2,6 +2,7 @@
 #include "core/linux/ipc.hpp"
 
 #include "core/linux/xarray.hpp"
+#include "core/linux/member_read.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"
 #include "core/types/types.hpp"
@@ -13,11 +14,6 @@ namespace {
 // ipc/util.h: ids[IPC_SEM_IDS = 0], ids[IPC_MSG_IDS = 1], ids[IPC_SHM_IDS = 2].
 enum IpcKind { kSem = 0, kMsg = 1, kShm = 2 };
 
-Result<uint64_t> u64_at(const Object& o, std::string_view path) {
-  ASSIGN_OR_RETURN(Object m, o.member(path));
-  return m.as_u64();
-}
-
 struct KindInfo {
   const char* type;  // the object that embeds kern_ipc_perm
   const char* perm;  // its kern_ipc_perm member
@@ -27,7 +23,7 @@ constexpr KindInfo kKinds[] = {{"sem_array", "sem_perm"}, {"msg_queue", "q_perm"
 Status read_kind(Program& prog, const Object& ns, IpcKind kind, std::vector<IpcObject>& out) {
   const KindInfo& k = kKinds[kind];
   ASSIGN_OR_RETURN(Object ids, ns.member("ids[" + std::to_string(kind) + "]"));
-  ASSIGN_OR_RETURN(uint64_t in_use, u64_at(ids, "in_use"));
+  ASSIGN_OR_RETURN(uint64_t in_use, member_u64(ids, "in_use"));
   if (in_use == 0) return {};
   ASSIGN_OR_RETURN(Object idr, ids.member("ipcs_idr.idr_rt.xa_head"));
   ASSIGN_OR_RETURN(const Type* type, prog.types().find_struct(k.type));
@@ -42,19 +38,19 @@ Status read_kind(Program& prog, const Object& ns, IpcKind kind, std::vector<IpcO
     ASSIGN_OR_RETURN(o.key, key.as_int().context(ctx));
     ASSIGN_OR_RETURN(Object id, obj.member(p + "id"));
     ASSIGN_OR_RETURN(o.id, id.as_int().context(ctx));
-    ASSIGN_OR_RETURN(uint64_t uid, u64_at(obj, p + "uid.val"));
+    ASSIGN_OR_RETURN(uint64_t uid, member_u64(obj, p + "uid.val"));
     o.uid = static_cast<unsigned>(uid);
-    ASSIGN_OR_RETURN(uint64_t mode, u64_at(obj, p + "mode"));
+    ASSIGN_OR_RETURN(uint64_t mode, member_u64(obj, p + "mode"));
     o.mode = static_cast<unsigned>(mode);
-    if (auto d = u64_at(obj, p + "deleted")) o.deleted = *d != 0;
+    if (auto d = member_u64(obj, p + "deleted")) o.deleted = *d != 0;
     if (kind == kShm) {
-      ASSIGN_OR_RETURN(o.shm_bytes, u64_at(obj, "shm_segsz").context(ctx));
-      ASSIGN_OR_RETURN(o.shm_nattch, u64_at(obj, "shm_nattch").context(ctx));
+      ASSIGN_OR_RETURN(o.shm_bytes, member_u64(obj, "shm_segsz").context(ctx));
+      ASSIGN_OR_RETURN(o.shm_nattch, member_u64(obj, "shm_nattch").context(ctx));
     } else if (kind == kSem) {
-      ASSIGN_OR_RETURN(o.sem_nsems, u64_at(obj, "sem_nsems").context(ctx));
+      ASSIGN_OR_RETURN(o.sem_nsems, member_u64(obj, "sem_nsems").context(ctx));
     } else {
-      ASSIGN_OR_RETURN(o.msg_bytes, u64_at(obj, "q_cbytes").context(ctx));
-      ASSIGN_OR_RETURN(o.msg_count, u64_at(obj, "q_qnum").context(ctx));
+      ASSIGN_OR_RETURN(o.msg_bytes, member_u64(obj, "q_cbytes").context(ctx));
+      ASSIGN_OR_RETURN(o.msg_count, member_u64(obj, "q_qnum").context(ctx));
     }
     out.push_back(o);
     return {};
@@ -65,10 +61,10 @@ Status read_kind(Program& prog, const Object& ns, IpcKind kind, std::vector<IpcO
 
 Result<uint64_t> task_ipc_namespace(Program& prog, uint64_t task) {
   ASSIGN_OR_RETURN(const Type* t, prog.types().find_struct("task_struct"));
-  ASSIGN_OR_RETURN(uint64_t nsproxy, u64_at(Object::at(prog, t, task), "nsproxy"));
+  ASSIGN_OR_RETURN(uint64_t nsproxy, member_u64(Object::at(prog, t, task), "nsproxy"));
   if (nsproxy == 0) return fail(Errc::not_found, "task " + hex(task) + " has no nsproxy (it has exited)");
   ASSIGN_OR_RETURN(const Type* n, prog.types().find_struct("nsproxy"));
-  return u64_at(Object::at(prog, n, nsproxy), "ipc_ns");
+  return member_u64(Object::at(prog, n, nsproxy), "ipc_ns");
 }
 
 Result<IpcObjects> read_ipc_objects(Program& prog, uint64_t ipc_ns) {

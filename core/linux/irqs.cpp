@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/linux/xarray.hpp"
+#include "core/linux/member_read.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"
 #include "core/types/types.hpp"
@@ -14,37 +15,32 @@ namespace {
 
 constexpr size_t kMaxActions = 256;  // a longer action chain is corrupt
 
-Result<uint64_t> u64_at(const Object& o, std::string_view path) {
-  ASSIGN_OR_RETURN(Object m, o.member(path));
-  return m.as_u64();
-}
-
 Status fill(Program& prog, const Type* desc_type, unsigned cpus, IrqInfo& irq) {
   Object d = Object::at(prog, desc_type, irq.desc);
-  ASSIGN_OR_RETURN(uint64_t action, u64_at(d, "action"));
+  ASSIGN_OR_RETURN(uint64_t action, member_u64(d, "action"));
   uint64_t first_action = action;
   ASSIGN_OR_RETURN(const Type* action_type, prog.types().find_struct("irqaction"));
   while (action) {
     if (irq.actions.size() > kMaxActions) return fail(Errc::format, "the action chain of irq_desc " + hex(irq.desc) + " does not end");
     Object a = Object::at(prog, action_type, action);
-    ASSIGN_OR_RETURN(uint64_t name, u64_at(a, "name"));
+    ASSIGN_OR_RETURN(uint64_t name, member_u64(a, "name"));
     irq.actions.push_back(name ? prog.read_string(name, 64).value_or("?") : "");
-    ASSIGN_OR_RETURN(action, u64_at(a, "next"));
+    ASSIGN_OR_RETURN(action, member_u64(a, "next"));
   }
   if (irq.actions.empty()) return {};
   // /proc/interrupts leaves out hidden descriptors (IRQ_HIDDEN: arm64's IPIs,
   // shown as its IPIn rows) and chained ones (action == &chained_action).
   if (auto hidden = prog.types().enumerator("IRQ_HIDDEN")) {
-    ASSIGN_OR_RETURN(uint64_t status, u64_at(d, "status_use_accessors"));
+    ASSIGN_OR_RETURN(uint64_t status, member_u64(d, "status_use_accessors"));
     if (status & static_cast<uint64_t>(hidden->value)) irq.hidden = true;
   }
   if (auto chained = prog.symbol_address("chained_action"); chained && first_action == *chained) irq.hidden = true;
-  if (auto chip = u64_at(d, "irq_data.chip"); chip && *chip) {
+  if (auto chip = member_u64(d, "irq_data.chip"); chip && *chip) {
     ASSIGN_OR_RETURN(const Type* chip_type, prog.types().find_struct("irq_chip"));
-    if (auto n = u64_at(Object::at(prog, chip_type, *chip), "name"); n && *n) irq.chip = prog.read_string(*n, 64).value_or("");
+    if (auto n = member_u64(Object::at(prog, chip_type, *chip), "name"); n && *n) irq.chip = prog.read_string(*n, 64).value_or("");
   }
-  if (auto n = u64_at(d, "name"); n && *n) irq.flow = prog.read_string(*n, 64).value_or("");
-  ASSIGN_OR_RETURN(uint64_t kstat, u64_at(d, "kstat_irqs"));
+  if (auto n = member_u64(d, "name"); n && *n) irq.flow = prog.read_string(*n, 64).value_or("");
+  ASSIGN_OR_RETURN(uint64_t kstat, member_u64(d, "kstat_irqs"));
   irq.counts.assign(cpus, 0);
   if (kstat) {
     for (unsigned cpu = 0; cpu < cpus; ++cpu) {

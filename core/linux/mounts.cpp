@@ -3,24 +3,16 @@
 
 #include "core/linux/kernel_list.hpp"
 #include "core/linux/vfs_path.hpp"
+#include "core/linux/member_read.hpp"
 #include "core/program.hpp"
 #include "core/types/types.hpp"
 
 namespace kinspect {
 
-namespace {
-
-Result<uint64_t> read_member(Program& prog, std::string_view type, uint64_t addr, std::string_view member) {
-  ASSIGN_OR_RETURN(uint64_t off, prog.types().member_offset(type, member));
-  return prog.read_u64(addr + off).context(std::string(type) + "." + std::string(member) + " at " + hex(addr));
-}
-
-}  // namespace
-
 Result<uint64_t> task_mount_namespace(Program& prog, uint64_t task) {
-  ASSIGN_OR_RETURN(uint64_t nsproxy, read_member(prog, "task_struct", task, "nsproxy"));
+  ASSIGN_OR_RETURN(uint64_t nsproxy, read_pointer_member(prog, "task_struct", task, "nsproxy"));
   if (nsproxy == 0) return fail(Errc::not_found, "task " + hex(task) + " has no nsproxy (it has exited)");
-  return read_member(prog, "nsproxy", nsproxy, "mnt_ns");
+  return read_pointer_member(prog, "nsproxy", nsproxy, "mnt_ns");
 }
 
 Result<std::vector<MountInfo>> read_mounts(Program& prog, uint64_t task) {
@@ -45,15 +37,15 @@ Result<std::vector<MountInfo>> read_mounts(Program& prog, uint64_t task) {
     m.mount = mount;
     m.vfsmnt = mount + mnt_off;
     auto fill = [&]() -> Status {
-      ASSIGN_OR_RETURN(m.sb, read_member(prog, "vfsmount", m.vfsmnt, "mnt_sb"));
-      ASSIGN_OR_RETURN(uint64_t fstype, read_member(prog, "super_block", m.sb, "s_type"));
-      ASSIGN_OR_RETURN(uint64_t name, read_member(prog, "file_system_type", fstype, "name"));
+      ASSIGN_OR_RETURN(m.sb, read_pointer_member(prog, "vfsmount", m.vfsmnt, "mnt_sb"));
+      ASSIGN_OR_RETURN(uint64_t fstype, read_pointer_member(prog, "super_block", m.sb, "s_type"));
+      ASSIGN_OR_RETURN(uint64_t name, read_pointer_member(prog, "file_system_type", fstype, "name"));
       ASSIGN_OR_RETURN(m.type, prog.read_string(name, 64));
-      ASSIGN_OR_RETURN(uint64_t dev, read_member(prog, "mount", mount, "mnt_devname"));
+      ASSIGN_OR_RETURN(uint64_t dev, read_pointer_member(prog, "mount", mount, "mnt_devname"));
       if (dev) {
         ASSIGN_OR_RETURN(m.devname, prog.read_string(dev, 4096));
       }
-      ASSIGN_OR_RETURN(uint64_t mnt_root, read_member(prog, "vfsmount", m.vfsmnt, "mnt_root"));
+      ASSIGN_OR_RETURN(uint64_t mnt_root, read_pointer_member(prog, "vfsmount", m.vfsmnt, "mnt_root"));
       ASSIGN_OR_RETURN(m.dirname, vfs_path_name(prog, VfsPath{m.vfsmnt, mnt_root}, root));
       return {};
     };

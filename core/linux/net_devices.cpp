@@ -6,6 +6,7 @@
 #include <array>
 
 #include "core/linux/kernel_list.hpp"
+#include "core/linux/member_read.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"
 #include "core/types/types.hpp"
@@ -14,17 +15,12 @@ namespace kinspect {
 
 namespace {
 
-Result<uint64_t> read_member(Program& prog, std::string_view type, uint64_t addr, std::string_view member) {
-  ASSIGN_OR_RETURN(uint64_t off, prog.types().member_offset(type, member));
-  return prog.read_u64(addr + off).context(std::string(type) + "." + std::string(member) + " at " + hex(addr));
-}
-
 constexpr size_t kMaxAddresses = 4096;
 
 Status read_ipv4(Program& prog, uint64_t dev, NetDevice& d) {
-  ASSIGN_OR_RETURN(uint64_t in_dev, read_member(prog, "net_device", dev, "ip_ptr"));
+  ASSIGN_OR_RETURN(uint64_t in_dev, read_pointer_member(prog, "net_device", dev, "ip_ptr"));
   if (!in_dev) return {};
-  ASSIGN_OR_RETURN(uint64_t ifa, read_member(prog, "in_device", in_dev, "ifa_list"));
+  ASSIGN_OR_RETURN(uint64_t ifa, read_pointer_member(prog, "in_device", in_dev, "ifa_list"));
   ASSIGN_OR_RETURN(uint64_t addr_off, prog.types().member_offset("in_ifaddr", "ifa_address"));
   while (ifa) {
     if (d.ipv4.size() > kMaxAddresses) return fail(Errc::format, "ifa_list of " + hex(in_dev) + " does not end");
@@ -33,13 +29,13 @@ Status read_ipv4(Program& prog, uint64_t dev, NetDevice& d) {
     char buf[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, a.data(), buf, sizeof buf);
     d.ipv4.push_back(buf);
-    ASSIGN_OR_RETURN(ifa, read_member(prog, "in_ifaddr", ifa, "ifa_next"));
+    ASSIGN_OR_RETURN(ifa, read_pointer_member(prog, "in_ifaddr", ifa, "ifa_next"));
   }
   return {};
 }
 
 Status read_ipv6(Program& prog, uint64_t dev, NetDevice& d) {
-  auto ip6 = read_member(prog, "net_device", dev, "ip6_ptr");
+  auto ip6 = read_pointer_member(prog, "net_device", dev, "ip6_ptr");
   if (!ip6 || *ip6 == 0) return {};  // no IPv6 in this kernel or on this device
   ASSIGN_OR_RETURN(uint64_t head_off, prog.types().member_offset("inet6_dev", "addr_list"));
   ASSIGN_OR_RETURN(uint64_t node_off, prog.types().member_offset("inet6_ifaddr", "if_list"));
@@ -57,9 +53,9 @@ Status read_ipv6(Program& prog, uint64_t dev, NetDevice& d) {
 }  // namespace
 
 Result<uint64_t> task_net_namespace(Program& prog, uint64_t task) {
-  ASSIGN_OR_RETURN(uint64_t nsproxy, read_member(prog, "task_struct", task, "nsproxy"));
+  ASSIGN_OR_RETURN(uint64_t nsproxy, read_pointer_member(prog, "task_struct", task, "nsproxy"));
   if (nsproxy == 0) return fail(Errc::not_found, "task " + hex(task) + " has no nsproxy (it has exited)");
-  return read_member(prog, "nsproxy", nsproxy, "net_ns");
+  return read_pointer_member(prog, "nsproxy", nsproxy, "net_ns");
 }
 
 Result<std::vector<NetDevice>> read_net_devices(Program& prog, uint64_t net_ns) {

@@ -2,6 +2,7 @@
 #include "core/linux/signals.hpp"
 
 #include "core/linux/kernel_list.hpp"
+#include "core/linux/member_read.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"
 #include "core/types/types.hpp"
@@ -10,14 +11,9 @@ namespace kinspect {
 
 namespace {
 
-Result<uint64_t> u64_at(const Object& o, std::string_view path) {
-  ASSIGN_OR_RETURN(Object m, o.member(path));
-  return m.as_u64();
-}
-
 Result<PendingSignals> read_pending(Program& prog, const Object& pending) {
   PendingSignals p;
-  ASSIGN_OR_RETURN(p.signal, u64_at(pending, "signal.sig[0]"));
+  ASSIGN_OR_RETURN(p.signal, member_u64(pending, "signal.sig[0]"));
   ASSIGN_OR_RETURN(Object list, pending.member("list"));
   ASSIGN_OR_RETURN(uint64_t node_off, prog.types().member_offset("sigqueue", "list"));
   ASSIGN_OR_RETURN(const Type* q, prog.types().find_struct("sigqueue"));
@@ -59,10 +55,10 @@ Result<TaskSignals> read_task_signals(Program& prog, uint64_t task) {
   ASSIGN_OR_RETURN(const Type* task_type, prog.types().find_struct("task_struct"));
   Object t = Object::at(prog, task_type, task);
   auto ctx = "reading the signal state of task " + hex(task);
-  ASSIGN_OR_RETURN(ts.signal_struct, u64_at(t, "signal").context(ctx));
-  ASSIGN_OR_RETURN(ts.sighand, u64_at(t, "sighand").context(ctx));
-  ASSIGN_OR_RETURN(ts.blocked, u64_at(t, "blocked.sig[0]").context(ctx));
-  if (auto f = u64_at(t, "thread_info.flags")) {
+  ASSIGN_OR_RETURN(ts.signal_struct, member_u64(t, "signal").context(ctx));
+  ASSIGN_OR_RETURN(ts.sighand, member_u64(t, "sighand").context(ctx));
+  ASSIGN_OR_RETURN(ts.blocked, member_u64(t, "blocked.sig[0]").context(ctx));
+  if (auto f = member_u64(t, "thread_info.flags")) {
     // TIF_SIGPENDING is bit 2 on x86_64 and 0 on arm64.
     unsigned bit = prog.arch().name() == "arm64" ? 0 : 2;
     ts.sigpending = (*f >> bit) & 1;
@@ -86,9 +82,9 @@ Result<TaskSignals> read_task_signals(Program& prog, uint64_t task) {
       SignalAction sa;
       sa.sig = static_cast<unsigned>(i + 1);
       sa.sigaction = a.address();
-      ASSIGN_OR_RETURN(sa.handler, u64_at(a, "sa.sa_handler").context(ctx));
-      ASSIGN_OR_RETURN(sa.mask, u64_at(a, "sa.sa_mask.sig[0]").context(ctx));
-      ASSIGN_OR_RETURN(sa.flags, u64_at(a, "sa.sa_flags").context(ctx));
+      ASSIGN_OR_RETURN(sa.handler, member_u64(a, "sa.sa_handler").context(ctx));
+      ASSIGN_OR_RETURN(sa.mask, member_u64(a, "sa.sa_mask.sig[0]").context(ctx));
+      ASSIGN_OR_RETURN(sa.flags, member_u64(a, "sa.sa_flags").context(ctx));
       ts.actions.push_back(sa);
     }
   }
