@@ -40,6 +40,15 @@ extern const CommandSpec kRunqCommand;
 extern const CommandSpec kAliasCommand;
 extern const CommandSpec kPostmortemCommand;
 extern const CommandSpec kTriageCommand;
+extern const CommandSpec kFilesCommand;
+extern const CommandSpec kMountCommand;
+extern const CommandSpec kNetCommand;
+extern const CommandSpec kIpcsCommand;
+extern const CommandSpec kSigCommand;
+extern const CommandSpec kWaitqCommand;
+extern const CommandSpec kAsciiCommand;
+extern const CommandSpec kIrqCommand;
+extern const CommandSpec kDevCommand;
 
 namespace {
 
@@ -73,6 +82,15 @@ const std::array kCommands = {
     &kAliasCommand,
     &kPostmortemCommand,
     &kTriageCommand,
+    &kFilesCommand,
+    &kMountCommand,
+    &kNetCommand,
+    &kIpcsCommand,
+    &kSigCommand,
+    &kWaitqCommand,
+    &kAsciiCommand,
+    &kIrqCommand,
+    &kDevCommand,
     &kQuitCommand,
     &kQuitLongCommand,
     &kExitCommand,

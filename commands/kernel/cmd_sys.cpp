@@ -1,11 +1,15 @@
 // sys: the system summary crash prints at startup.
+#include <algorithm>
 #include <string_view>
 #include <ctime>
 
 #include "commands/command.hpp"
 #include "commands/startup.hpp"
 #include "commands/session.hpp"
+#include "core/address_info.hpp"
 #include "core/linux/kernel_summary.hpp"
+#include "core/linux/modules.hpp"
+#include "core/linux/syscalls.hpp"
 #include "core/types/object.hpp"
 
 namespace kinspect {
@@ -67,9 +71,58 @@ void print_startup_summary(Session& session, Output& out) {
     field(out, "PANIC", "\"" + (*panic)->message + "\"");
 }
 
+namespace {
+
+// sys -t: tainted_mask and its letters (c_true of each set bit in the
+// kernel's taint_flags[] table), as crash prints them.
+Status sys_taints(CommandContext& ctx) {
+  Program& prog = *ctx.program;
+  ASSIGN_OR_RETURN(Object v, variable(prog, "tainted_mask"));
+  ASSIGN_OR_RETURN(uint64_t mask, v.as_u64().context("reading tainted_mask"));
+  ASSIGN_OR_RETURN(std::string letters, module_taint_letters(prog, mask));
+  ctx.out.print("TAINTED_MASK: %llx  %s\n", static_cast<unsigned long long>(mask), letters.c_str());
+  return {};
+}
+
+// The source file as crash (gdb) names it: relative to the build directory
+// ("../fs/read_write.c"), where the line table joined to the compilation
+// directory gives "debian/build/build_amd64_none_cloud-amd64/fs/read_write.c":
+// cut at the first top-level kernel source directory.
+std::string crash_source_name(const std::string& file) {
+  if (file.rfind("../", 0) == 0) return file;
+  size_t best = std::string::npos;
+  for (const char* dir : {"/fs/", "/arch/", "/kernel/", "/mm/", "/net/", "/ipc/", "/security/", "/block/",
+                          "/drivers/", "/io_uring/", "/lib/", "/init/", "/crypto/", "/sound/", "/virt/"})
+    best = std::min(best, file.find(dir));
+  return best == std::string::npos ? file : ".." + file.substr(best);
+}
+
+// sys -c: every slot of sys_call_table with its handler's symbol and source line.
+Status sys_calls(CommandContext& ctx) {
+  Program& prog = *ctx.program;
+  ASSIGN_OR_RETURN(std::vector<uint64_t> table, read_syscall_table(prog));
+  ctx.out.line("NUM  SYSTEM CALL                FILE AND LINE NUMBER");
+  for (size_t i = 0; i < table.size(); ++i) {
+    if (interrupted()) return fail(Errc::interrupted, "interrupted");
+    std::string name = hex(table[i]);
+    if (auto m = prog.symbols().lookup(table[i]); m && m->offset == 0) name = std::string(m->sym->name);
+    std::string src;
+    if (auto l = source_line_of(prog, table[i]); l.ok())
+      src = crash_source_name(l->file) + ": " + std::to_string(l->line);
+    ctx.out.print("%3zu  %-26s %s\n", i, name.c_str(), src.c_str());
+  }
+  return {};
+}
+
+}  // namespace
+
 Status cmd_sys(CommandContext& ctx, const Args& args) {
-  if (args.size() > 0)
-    return fail(Errc::unsupported, "sys " + args[0] + ": only plain \"sys\" is implemented");
+  ASSIGN_OR_RETURN(Options o, parse_options(args, "tci"));
+  if (o.has('i')) return fail(Errc::unsupported, "sys -i: not implemented yet");
+  if (!o.positional.empty())
+    return fail(Errc::unsupported, "sys " + o.positional[0].text + ": not implemented yet");
+  if (o.has('t')) return sys_taints(ctx);
+  if (o.has('c')) return sys_calls(ctx);
   print_startup_summary(ctx.session, ctx.out);
   return {};
 }
@@ -79,7 +132,7 @@ constexpr std::string_view kSysHelp = R"(NAME
   sys - system data
 
 SYNOPSIS
-  sys
+  sys [-t | -c]
 
 DESCRIPTION
   Prints the summary shown at startup, in crash's layout: KERNEL (the
@@ -89,9 +142,15 @@ DESCRIPTION
   TASKS (every task and thread, each CPU's idle task included), NODENAME,
   RELEASE, VERSION, MACHINE, MEMORY and PANIC (the panic message from the
   kernel log).
+
+  -t  the kernel's tainted_mask in hexadecimal and its taint letters
+      (from the kernel's taint_flags[] table), as "TAINTED_MASK: 7000  OEL".
+  -c  the system call table: each number, the handler's symbol and its
+      source file and line.
+  -i  not implemented yet (DMI information).
 )";
 }  // namespace
 
-extern const CommandSpec kSysCommand{"sys", cmd_sys, "system data", kSysHelp, "", true};
+extern const CommandSpec kSysCommand{"sys", cmd_sys, "system data", kSysHelp, "-t -c -i", true};
 
 }  // namespace kinspect

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "commands/command.hpp"
+#include "commands/missing_commands.hpp"
 #include "commands/session.hpp"
 
 namespace kinspect {
@@ -18,6 +19,10 @@ Status cmd_help(CommandContext& ctx, const Args& args) {
       ctx.out.print("%-*s  %.*s\n", static_cast<int>(width), std::string(c.name).c_str(),
                     static_cast<int>(c.summary.size()), c.summary.data());
     ctx.out.line("\nEnter \"help COMMAND\" for a command's synopsis and every flag.");
+    ctx.out.line("\ncrash commands not implemented yet:");
+    for (const auto& m : kMissingCrashCommands)
+      ctx.out.print("%-*s  %.*s\n", static_cast<int>(width), std::string(m.name).c_str(),
+                    static_cast<int>(m.what.size()), m.what.data());
     return {};
   }
   for (const auto& w : args.words) {

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "commands/args.hpp"
+#include "commands/session.hpp"
 
 namespace kinspect {
 
@@ -29,6 +30,30 @@ Result<std::vector<const TaskInfo*>> resolve_tasks(const TaskList& tasks, std::s
 Result<const TaskInfo*> resolve_task(const TaskList& tasks, std::string_view word) {
   ASSIGN_OR_RETURN(auto all, resolve_tasks(tasks, word));
   return all.front();
+}
+
+Result<const TaskInfo*> option_task_or_current(Session& session, const std::optional<std::string>& word) {
+  if (!word) return session.current_task();
+  ASSIGN_OR_RETURN(const TaskList* list, session.tasks());
+  return resolve_task(*list, *word);
+}
+
+Status for_each_named_task(CommandContext& ctx, const std::vector<Word>& words,
+                           const std::function<void(const TaskInfo&)>& fn) {
+  ASSIGN_OR_RETURN(const TaskList* list, ctx.session.tasks());
+  const TaskInfo* cur = nullptr;
+  if (words.empty()) {
+    ASSIGN_OR_RETURN(cur, ctx.session.current_task());
+  }
+  ASSIGN_OR_RETURN(std::vector<const TaskInfo*> targets, named_tasks_or(*list, words, cur));
+  bool first = true;
+  for (const TaskInfo* t : targets) {
+    if (interrupted()) return fail(Errc::interrupted, "interrupted");
+    if (!first) ctx.out.write("\n");
+    first = false;
+    fn(*t);
+  }
+  return {};
 }
 
 Result<std::vector<const TaskInfo*>> named_tasks_or(const TaskList& tasks,

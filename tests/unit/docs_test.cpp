@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "commands/command.hpp"
+#include "commands/missing_commands.hpp"
 
 using namespace kinspect;
 
@@ -53,5 +54,20 @@ TEST(Docs, ManPageAndHelpDocumentEveryCommandAndFlag) {
       EXPECT_NE(c.help.find("  " + flag), std::string::npos) << "help " << c.name << " lacks " << flag;
       EXPECT_NE(commands.find(flag), std::string::npos) << "man page lacks " << c.name << " " << flag;
     }
+  }
+}
+
+// What crash has and kinspect lacks: the same names in `help` (from
+// kMissingCrashCommands) and in the man page's own section, and none of
+// them is a command kinspect has.
+TEST(Docs, ManPageListsTheMissingCrashCommands) {
+  std::string man = man_page_text();
+  size_t b = man.find(".SH CRASH COMMANDS NOT YET IMPLEMENTED"), e = man.find(".SH", b + 1);
+  ASSERT_NE(b, std::string::npos);
+  std::string section = man.substr(b, e - b);
+  for (const auto& m : kMissingCrashCommands) {
+    std::string n(m.name);
+    EXPECT_NE(section.find("\n.B " + n + "\n"), std::string::npos) << n;
+    EXPECT_EQ(find_command(n), nullptr) << n << " exists but is listed as missing";
   }
 }
