@@ -8,6 +8,7 @@
 #include <string>
 
 #include "commands/command.hpp"
+#include "commands/progress.hpp"
 #include "commands/session.hpp"
 #include "commands/tasks/task_args.hpp"
 #include "commands/tasks/task_filter.hpp"
@@ -72,28 +73,6 @@ std::vector<const TaskInfo*> select_tasks(const Selection& s, const TaskList& li
 }
 
 // "foreach: 120/3000" on a terminal's stderr once a run takes over a second.
-class Progress {
- public:
-  explicit Progress(size_t total) : total_(total), tty_(isatty(STDERR_FILENO)) {}
-  ~Progress() {
-    if (shown_) std::fprintf(stderr, "\r\033[K");
-  }
-  void step(size_t done) {
-    if (!tty_) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
-    shown_ = true;
-    std::fprintf(stderr, "\r\033[Kforeach: %zu/%zu tasks", done, total_);
-  }
-
- private:
-  size_t total_;
-  bool tty_;
-  bool shown_ = false;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
-};
-
 Status cmd_foreach(CommandContext& ctx, const Args& args) {
   Session& session = ctx.session;
   ASSIGN_OR_RETURN(const TaskList* list, session.tasks());
@@ -129,7 +108,7 @@ Status cmd_foreach(CommandContext& ctx, const Args& args) {
 
   ASSIGN_OR_RETURN(const TaskInfo* saved, session.current_task());
   const uint64_t saved_task = saved->task;
-  Progress progress(tasks.size());
+  Progress progress("foreach", tasks.size(), "tasks");
   Status result;
   size_t failed = 0;
   for (size_t i = 0; i < tasks.size(); ++i) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/linux/list_walk.hpp"
 #include "core/program.hpp"
 #include "core/types/object.hpp"
 
@@ -16,23 +17,6 @@ constexpr size_t kMaxTasks = 1 << 20;  // a list longer than this is corrupt
 
 bool has_member(Program& prog, std::string_view type, std::string_view path) {
   return prog.types().member_offset(type, path).ok();
-}
-
-// Walks a circular list_head starting at `head` (not an entry itself);
-// calls fn(entry_address) for each node minus `offset`.
-template <class Fn>
-Status walk_list(Program& prog, uint64_t head, uint64_t offset, Fn&& fn) {
-  std::set<uint64_t> seen;
-  ASSIGN_OR_RETURN(uint64_t node, prog.read_u64(head));
-  while (node != head) {
-    if (node == 0) return fail(Errc::format, "null pointer in list at " + hex(head));
-    if (!seen.insert(node).second)
-      return fail(Errc::format, "list at " + hex(head) + " loops without returning to its head", node);
-    if (seen.size() > kMaxTasks) return fail(Errc::format, "list at " + hex(head) + " is too long");
-    TRY_VOID(fn(node - offset));
-    ASSIGN_OR_RETURN(node, prog.read_u64(node));
-  }
-  return {};
 }
 
 struct Layout {
