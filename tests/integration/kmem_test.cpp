@@ -48,7 +48,8 @@ std::map<std::string, std::string> by_command(const std::string& out) {
 std::map<std::string, std::string> crash_reports(const std::string& out) {
   const std::vector<std::pair<std::string, std::string>> starts = {
       {"kmem -i", "                 PAGES"}, {"kmem -V", "  VM_ZONE_STAT:"},
-      {"kmem -z", "NODE: 0  ZONE: 0"},       {"kmem -s", "CACHE "}};
+      {"kmem -z", "NODE: 0  ZONE: 0"},       {"kmem -s", "CACHE "},
+      {"kmem -S task_struct", "CACHE "},      {"kmem -v", "   VMAP_AREA"}};
   std::map<std::string, std::string> m;
   std::string cur;
   size_t next = 0;
@@ -71,7 +72,7 @@ std::map<std::string, long> proc_fields(const std::string& text) {
   return m;
 }
 
-const char* const kScript = "kmem -i\nkmem -V\nkmem -z\nkmem -s\n";
+const char* const kScript = "kmem -i\nkmem -V\nkmem -z\nkmem -s\nkmem -S task_struct\nkmem -v\n";
 
 TEST(KmemCrash, SummaryCountersZonesAndCachesEqualCrash) {
   KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");
@@ -82,7 +83,7 @@ TEST(KmemCrash, SummaryCountersZonesAndCachesEqualCrash) {
   RunResult c = run_crash(d.path("VMLINUX"), core, kScript);
   ASSERT_EQ(c.status, 0) << c.err;
   auto theirs = crash_reports(c.out);
-  for (const char* cmd : {"kmem -i", "kmem -z", "kmem -s"}) {
+  for (const char* cmd : {"kmem -i", "kmem -z", "kmem -s", "kmem -S task_struct", "kmem -v"}) {
     SCOPED_TRACE(cmd);
     ASSERT_FALSE(theirs[cmd].empty()) << c.out;
     EXPECT_EQ(mine[cmd], theirs[cmd]);
@@ -121,9 +122,8 @@ TEST_P(KmemProc, AgreesWithTheGuestsProc) {
   EXPECT_EQ(pages["COMMIT LIMIT"] * page_kb, meminfo["CommitLimit:"]);
   EXPECT_NEAR(pages["FREE"] * page_kb, meminfo["MemFree:"], meminfo["MemTotal:"] / 20);
 
-  // Every counter /proc/vmstat prints has the same value within a few
-  // pages of churn; names are the enumerators', /proc/vmstat's are the
-  // kernel's vmstat_text, so compare the ones whose spelling agrees.
+  // Counters /proc/vmstat prints under the enumerator's own spelling
+  // agree within the churn between the guest's print and the crash.
   auto vmstat = proc_fields(slurp(proc + "vmstat"));
   std::map<std::string, long> counters;
   for (const auto& l : lines_of(mine["kmem -V"])) {
@@ -134,12 +134,15 @@ TEST_P(KmemProc, AgreesWithTheGuestsProc) {
     counters[name] = std::atol(l.substr(colon + 2).c_str());
   }
   int compared = 0;
-  for (const char* name : {"nr_free_pages", "nr_zone_active_anon", "nr_inactive_anon", "nr_mlock", "nr_shmem",
-                           "nr_file_pages", "numa_hit", "pgfault", "pgfree", "nr_kernel_stack"}) {
+  // Gauges only: event counts (pgfault, numa_hit) grow by thousands while
+  // the guest prints the rest of its ground truth.
+  for (const char* name : {"nr_free_pages", "nr_zone_active_anon", "nr_zone_inactive_anon", "nr_inactive_anon",
+                           "nr_active_anon", "nr_mlock", "nr_shmem", "nr_file_pages", "nr_unevictable",
+                           "nr_active_file"}) {
     SCOPED_TRACE(name);
     if (!vmstat.count(name)) continue;
     ASSERT_TRUE(counters.count(name)) << mine["kmem -V"];
-    long tolerance = std::max(64L, vmstat[name] / 10);
+    long tolerance = std::max(256L, vmstat[name] / 5);
     EXPECT_NEAR(counters[name], vmstat[name], tolerance);
     ++compared;
   }
@@ -163,12 +166,34 @@ TEST_P(KmemProc, AgreesWithTheGuestsProc) {
     std::istringstream f(l);
     std::string k;
     long v;
-    if (f >> k >> v && k == "spanned") spanned.push_back(v);
+    if (f >> k >> v && k == "spanned" && v > 0) spanned.push_back(v);  // kmem -z: [unpopulated]
   }
   std::vector<long> sizes;
   for (const auto& l : lines_of(mine["kmem -z"]))
     if (l.rfind("  SIZE: ", 0) == 0) sizes.push_back(std::atol(l.substr(8).c_str()));
   EXPECT_EQ(sizes, spanned);
+
+  // vmalloc areas: /proc/vmallocinfo's sizes (its addresses are hashed
+  // for an unprivileged reader), but for the few made or freed between the
+  // guest's print and the crash.
+  std::multiset<long> sizes_mine;
+  for (const auto& l : lines_of(mine["kmem -v"]))
+    if (l.size() > 70 && l.rfind("   VMAP", 0) != 0) sizes_mine.insert(std::atol(l.substr(l.rfind(' ')).c_str()));
+  size_t info = 0, found = 0;
+  for (const auto& l : lines_of(slurp(proc + "vmallocinfo"))) {
+    std::istringstream f(l);
+    std::string range;
+    long size = 0;
+    if (!(f >> range >> size)) continue;
+    ++info;
+    if (auto it = sizes_mine.find(size); it != sizes_mine.end()) {
+      sizes_mine.erase(it);
+      ++found;
+    }
+  }
+  ASSERT_GT(info, 20u);
+  EXPECT_GE(found * 10, info * 9) << found << " of " << info;
+  EXPECT_LE(sizes_mine.size() * 10, info) << "areas kmem -v has that vmallocinfo lacks";
 }
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, KmemProc,
