@@ -20,6 +20,7 @@ extern const CommandSpec kSymCommand;
 extern const CommandSpec kEvalCommand;
 extern const CommandSpec kModCommand;
 extern const CommandSpec kVtopCommand;
+extern const CommandSpec kKmemCommand;
 extern const CommandSpec kPtovCommand;
 extern const CommandSpec kStructCommand;
 extern const CommandSpec kUnionCommand;
@@ -61,6 +62,7 @@ const std::array kCommands = {
     &kPsCommand,
     &kPtovCommand,
     &kVtopCommand,
+    &kKmemCommand,
     &kSymCommand,
     &kSysCommand,
     &kStructCommand,

@@ -16,7 +16,6 @@ struct MissingCommand {
 inline constexpr std::array kMissingCrashCommands = {
     MissingCommand{"timer", "per-CPU timer wheels and hrtimers"},
     MissingCommand{"fuser", "tasks using a file or inode"},
-    MissingCommand{"kmem", "memory allocator state (issue 15)"},
     MissingCommand{"vm", "a task's virtual memory areas (issue 15)"},
     MissingCommand{"search", "searching memory for a value"},
     MissingCommand{"swap", "swap devices"},

@@ -1,6 +1,6 @@
-// "foreach: 120/3000 tasks" on a terminal's stderr once a command has run
-// for over a second (the rule every slow command follows); nothing on a
-// pipe or file, and the line is erased when the work ends.
+// Progress of a slow command on a terminal's stderr: nothing for the first
+// second, then "LABEL: done/total UNIT" at most five times a second, erased
+// when the work ends. Silent when stderr is not a terminal (scripts, tests).
 #pragma once
 
 #include <unistd.h>
@@ -11,26 +11,26 @@
 
 namespace kinspect {
 
-class TerminalProgress {
+class Progress {
  public:
-  TerminalProgress(std::string what, size_t total)
-      : what_(std::move(what)), total_(total), tty_(isatty(STDERR_FILENO)) {}
-  ~TerminalProgress() {
+  Progress(std::string label, size_t total, std::string unit)
+      : label_(std::move(label)), unit_(std::move(unit)), total_(total), tty_(isatty(STDERR_FILENO)) {}
+  ~Progress() {
     if (shown_) std::fprintf(stderr, "\r\033[K");
   }
-  TerminalProgress(const TerminalProgress&) = delete;
-  TerminalProgress& operator=(const TerminalProgress&) = delete;
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
   void step(size_t done) {
     if (!tty_) return;
     auto now = std::chrono::steady_clock::now();
     if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(200)) return;
     last_ = now;
     shown_ = true;
-    std::fprintf(stderr, "\r\033[K%s: %zu/%zu tasks", what_.c_str(), done, total_);
+    std::fprintf(stderr, "\r\033[K%s: %zu/%zu %s", label_.c_str(), done, total_, unit_.c_str());
   }
 
  private:
-  std::string what_;
+  std::string label_, unit_;
   size_t total_;
   bool tty_;
   bool shown_ = false;

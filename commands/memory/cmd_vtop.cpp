@@ -4,7 +4,7 @@
 
 #include "commands/columns.hpp"
 #include "commands/command.hpp"
-#include "core/linux/page_info.hpp"
+#include "commands/memory/page_line.hpp"
 #include "core/program.hpp"
 
 namespace kinspect {
@@ -27,18 +27,8 @@ void print_pte_table(Output& out, const Arch& arch, uint64_t pte) {
 Status print_page_line(Output& out, Program& prog, uint64_t paddr) {
   auto page = prog.arch().page_struct(paddr);
   if (!page) return {};
-  auto info = read_page_info(prog, *page);
-  if (!info) return fail(std::move(info).error().context("reading struct page at " + hex(*page)));
-  std::string names = page_flag_names(prog, info->flags).value_or("");
   out.line("");
-  out.line("      PAGE       PHYSICAL      MAPPING       INDEX CNT FLAGS");
-  if (!names.empty()) names.insert(0, " ");
-  out.print("%16llx %8llx %16llx %8llx %2lld %llx%s\n", static_cast<unsigned long long>(*page),
-            static_cast<unsigned long long>(paddr & ~(prog.arch().page_size() - 1)),
-            static_cast<unsigned long long>(info->mapping), static_cast<unsigned long long>(info->index),
-            static_cast<long long>(info->count), static_cast<unsigned long long>(info->flags),
-            names.c_str());
-  return {};
+  return print_page_block(out, prog, *page, paddr);
 }
 
 void print_head(Output& out, uint64_t vaddr, const std::string& phys) {

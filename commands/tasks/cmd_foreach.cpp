@@ -72,6 +72,7 @@ std::vector<const TaskInfo*> select_tasks(const Selection& s, const TaskList& li
   return out;
 }
 
+// "foreach: 120/3000" on a terminal's stderr once a run takes over a second.
 Status cmd_foreach(CommandContext& ctx, const Args& args) {
   Session& session = ctx.session;
   ASSIGN_OR_RETURN(const TaskList* list, session.tasks());
@@ -107,7 +108,7 @@ Status cmd_foreach(CommandContext& ctx, const Args& args) {
 
   ASSIGN_OR_RETURN(const TaskInfo* saved, session.current_task());
   const uint64_t saved_task = saved->task;
-  TerminalProgress progress("foreach", tasks.size());
+  Progress progress("foreach", tasks.size(), "tasks");
   Status result;
   size_t failed = 0;
   for (size_t i = 0; i < tasks.size(); ++i) {

@@ -76,9 +76,9 @@ Status cmd_triage(CommandContext& ctx, const Args& args) {
   }
   ASSIGN_OR_RETURN(const TaskList* tasks, ctx.session.tasks());
   ASSIGN_OR_RETURN(const PanicInfo* panic, ctx.session.panic());
-  std::optional<TerminalProgress> progress;
+  std::optional<Progress> progress;
   auto step = [&](size_t done, size_t total) {
-    if (!progress) progress.emplace("triage", total);
+    if (!progress) progress.emplace("triage", total, "tasks");
     progress->step(done);
     return !interrupted();
   };

@@ -14,7 +14,7 @@
 namespace kinspect {
 
 // A list longer than this is corrupt.
-constexpr size_t kMaxListEntries = 1 << 20;
+constexpr size_t kMaxListEntries = 1 << 22;
 
 // Walks a circular list_head starting at `head` (not an entry itself);
 // calls fn(entry_address) for each node minus `offset` (the list_head's
