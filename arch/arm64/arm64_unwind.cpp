@@ -64,6 +64,18 @@ class Arm64Unwinder final : public StackMapUnwinder {
     env.entry_end = entry_end_;
     env.stackframe_offset = stackframe_off_;
     env.pt_regs_words = pt_regs_size_ ? pt_regs_size_ / 8 : kUserRegsWords;
+    env.function_start = [this](uint64_t pc) -> std::optional<uint64_t> {
+      // Kernel text only: a user pc (an exception from EL0) has no symbol.
+      auto m = prog_.symbols().lookup(pc);
+      if (!m || !m->sym || (m->sym->type != 'T' && m->sym->type != 't')) return std::nullopt;
+      return m->sym->addr;
+    };
+    env.read_insn = [this](uint64_t a) -> Result<uint32_t> {
+      uint8_t b[4];
+      TRY_VOID(prog_.read(a, b));
+      return static_cast<uint32_t>(b[0]) | static_cast<uint32_t>(b[1]) << 8 | static_cast<uint32_t>(b[2]) << 16 |
+             static_cast<uint32_t>(b[3]) << 24;
+    };
     return frame_record_step(f, env);
   }
 

@@ -13,9 +13,39 @@ ExceptionFrame exception_from_words(uint64_t address, std::vector<uint64_t> w) {
   return e;
 }
 
+bool frame_record_stored(uint64_t start, uint64_t pc, const FrameRecordEnv& env) {
+  // STP (64-bit) pre-index 0xa98..., signed offset 0xa90...: Rt = x29,
+  // Rt2 = x30, Rn = sp; imm7 (bits 15-21) is free.
+  constexpr uint32_t kMask = 0xffc07fff, kPreIndex = 0xa9807bfd, kOffset = 0xa9007bfd;
+  for (uint64_t a = start; a < pc && a < start + 64 * 4; a += 4) {
+    auto insn = env.read_insn(a);
+    if (!insn) return true;  // unreadable: keep to the frame record
+    if ((*insn & kMask) == kPreIndex || (*insn & kMask) == kOffset) return true;
+  }
+  return false;
+}
+
 Result<std::optional<Frame>> frame_record_step(Frame& f, const FrameRecordEnv& env) {
   auto fp = f.regs.get(kFp);
   if (!fp) return fail(Errc::not_found, "frame pointer (x29) not known at this frame", f.pc);
+  // A frame with every register (frame 0, or the context an exception
+  // interrupted) whose function has not stored its frame record: x29 is
+  // still the caller's record, and the caller is lr. drgn and gdb do the
+  // same from CFI; without it, the prologue's stp tells.
+  if (!f.pc_is_return_address && env.function_start && env.read_insn) {
+    auto lr = f.regs.get(kLr);
+    auto start = env.function_start(f.pc);
+    if (lr && *lr && start && !frame_record_stored(*start, f.pc, env)) {
+      Frame n;
+      n.pc = env.strip(*lr);
+      n.pc_is_return_address = true;
+      n.sp = f.sp;
+      n.regs.set(kPc, n.pc);
+      n.regs.set(kFp, *fp);
+      n.stack_slot = f.sp;
+      return std::optional<Frame>{std::move(n)};
+    }
+  }
   if (*fp == 0) return std::optional<Frame>{};
   // No CFA here: a frame record sits anywhere in its frame, so x29 + 16 is
   // not the caller's sp; frames keep cfa unset rather than guess it.

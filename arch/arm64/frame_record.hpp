@@ -24,7 +24,18 @@ struct FrameRecordEnv {
   uint64_t entry_start = 0, entry_end = 0;
   uint64_t stackframe_offset = 0;  // offsetof(struct pt_regs, stackframe)
   uint64_t pt_regs_words = kUserRegsWords;
+  // Start of the function holding a code address (nullopt when unknown), and
+  // a 32-bit code read: with both, a frame with full registers whose function
+  // has not stored its frame record yet (a leaf, or stopped before its
+  // prologue's stp) returns to its lr, not to the record at x29.
+  std::function<std::optional<uint64_t>(uint64_t pc)> function_start;
+  std::function<Result<uint32_t>(uint64_t addr)> read_insn;
 };
+
+// True when an instruction of [start, pc) stores the frame record:
+// stp x29, x30, [sp, #imm]! or stp x29, x30, [sp, #imm]. Only the first 64
+// instructions are looked at: the AAPCS64 prologue stores it first.
+bool frame_record_stored(uint64_t start, uint64_t pc, const FrameRecordEnv& env);
 
 // A pt_regs's registers; PSTATE.M[3:2] == 0 (EL0) marks a user context.
 ExceptionFrame exception_from_words(uint64_t address, std::vector<uint64_t> words);

@@ -139,13 +139,17 @@ Status cmd_ps(CommandContext& ctx, const Args& args) {
                      [](const TaskInfo* a, const TaskInfo* b) { return a->last_arrival > b->last_arrival; });
     std::vector<uint64_t> clocks = o.has('m') ? runqueue_clocks(*ctx.program, list.cpus)
                                               : std::vector<uint64_t>{};
+    // crash widens the -l column to the largest timestamp (the first row,
+    // once sorted): past 9.99 s of uptime that is 11 digits or more.
+    int width = 10;
+    if (!rows.empty()) width = std::max(width, static_cast<int>(std::to_string(rows.front()->last_arrival).size()));
     for (const auto* t : rows) {
       if (o.has('m')) {
         uint64_t clock = static_cast<size_t>(t->cpu) < clocks.size() ? clocks[t->cpu] : 0;
         uint64_t delta = clock > t->last_arrival ? clock - t->last_arrival : 0;
         ctx.out.print("[%s] ", format_days_hms_ms(delta).c_str());
       } else {
-        ctx.out.print("[%10llu] ", static_cast<unsigned long long>(t->last_arrival));
+        ctx.out.print("[%*llu] ", width, static_cast<unsigned long long>(t->last_arrival));
       }
       ctx.out.print("[%s]  %s\n", t->st.c_str(), task_header(*t).c_str());
     }

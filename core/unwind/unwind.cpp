@@ -138,7 +138,11 @@ Backtrace unwind_from(ArchUnwinder& u, const TaskInfo& task, const RegisterSet& 
       bt.stop_reason = "zero return address";
       break;
     }
-    if (!cur.exception && n.stack == cur.stack && n.sp <= cur.sp) {
+    // A leaf's caller has the leaf's own sp (arm64: the leaf stored no frame
+    // record), so equal is allowed one step from a frame with every register
+    // (frame 0, or an interrupted context): at most once per exception.
+    bool leaf_step = !cur.pc_is_return_address && n.sp == cur.sp;
+    if (!cur.exception && n.stack == cur.stack && n.sp <= cur.sp && !leaf_step) {
       bt.stop_reason = "stack going in the wrong direction at " + hex(n.sp);
       break;
     }

@@ -43,10 +43,13 @@ std::vector<Row> parse_ps(const std::string& text) {
   return rows;
 }
 
+// drgn's letter (the kernel's task_state_to_char) for crash's state name.
+// TASK_WAKING (crash's WA) is outside TASK_REPORT, so the kernel, and drgn,
+// report a task caught mid-wakeup as R.
 char drgn_char(const std::string& st) {
   static const std::map<std::string, char> m = {{"RU", 'R'}, {"IN", 'S'}, {"UN", 'D'}, {"ID", 'I'},
                                                 {"ST", 'T'}, {"TR", 't'}, {"ZO", 'Z'}, {"DE", 'X'},
-                                                {"PA", 'P'}};
+                                                {"PA", 'P'}, {"WA", 'R'}};
   auto it = m.find(st);
   return it == m.end() ? '?' : it->second;
 }
