@@ -29,6 +29,7 @@ TEST_PKGS=(
   qemu-system-arm qemu-utils kexec-tools crash python3-drgn libkdumpfile-dev
   python3-libkdumpfile dpkg-dev binutils-aarch64-linux-gnu tmux man-db
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
+  mmdebstrap
 )
 
 want=("${BUILD_PKGS[@]}" "${X86_DUMP_PKGS[@]}")

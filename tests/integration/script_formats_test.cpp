@@ -61,7 +61,7 @@ TEST_P(ScriptFormats, SameTranscriptOnEveryFormat) {
   std::remove(script.c_str());
 }
 
-INSTANTIATE_TEST_SUITE_P(SampleDumps, ScriptFormats, ::testing::Values("x86_64-sysrq", "arm64-sysrq"),
+INSTANTIATE_TEST_SUITE_P(SampleDumps, ScriptFormats, ::testing::Values("x86_64-sysrq", "arm64-sysrq", "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq", "arm64-bullseye-sysrq", "arm64-trixie-sysrq"),
                          SampleName());
 
 }  // namespace
