@@ -54,7 +54,7 @@ load_scenario() {
   [ -f "$f" ] || die "no scenario '$1' (have: $(scenario_names | tr '\n' ' '))"
   NAME=$1
   ARCH= MODE= CPUS=2 MEM=512M APPEND_EXTRA= BOOT_TIMEOUT=600 DISK_MB=0 CRASH_CPU=1 WORKLOADS=
-  SUITE=bookworm QEMU_CPU= TOOLS= OPT_IN=0
+  SUITE=bookworm QEMU_CPU= TOOLS= OPT_IN=0 MDF_FILTER=
   # shellcheck disable=SC1090
   . "$f"
   DUMP_DIR="$CACHE/dumps/$NAME"

@@ -38,7 +38,7 @@ kdump)
     k=$(echo "$f" | tr 'a-z.-' 'A-Z__'); echo "VMCORE_$k=$D/vmcore.$f"
   done ;;
 esac
-if [ "$TOOLS" = trixie ]; then
+if [ "$TOOLS" = trixie ] && [ "$MDF_FILTER" != none ]; then
   echo "VMCORE_MDF_ZSTD=$D/vmcore.mdf-zstd"
   # Not a VMCORE_: bookworm's makedumpfile left kernel pages out (convert.sh).
   echo "PARTIAL_VMCORE=$D/vmcore.bookworm-mdf-zlib"
@@ -61,7 +61,8 @@ fi
 # makedumpfile file as a support engineer receives it.
 case "$MODE" in
 kdump) echo "VMCORE=$D/vmcore.kdump-zlib" ;;
-*)     echo "VMCORE=$D/vmcore.mdf-zlib" ;;
+*)     if [ "$MDF_FILTER" = none ]; then echo "VMCORE=$D/vmcore.qemu-kdump-zlib"
+        else echo "VMCORE=$D/vmcore.mdf-zlib"; fi ;;
 esac
 [ "$MODE" = csd ] && echo "CSD_MODULE=$D/csd_lockup.ko"
 exit 0

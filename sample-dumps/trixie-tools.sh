@@ -12,7 +12,9 @@ DA=$(deb_arch "$ARCH")
 R=$(trixie_root "$DA")
 PKGS=(crash makedumpfile)
 [ "$DA" = amd64 ] && PKGS+=(python3-drgn python3-libkdumpfile)
-STAMP=$(printf 'trixie %s %s\n' "$DA" "${PKGS[*]}" | sha256sum | cut -c1-16)
+# Names what the tree holds; bump LAYOUT when how it is made changes.
+LAYOUT=2
+STAMP=$(printf 'trixie %s %s layout=%s\n' "$DA" "${PKGS[*]}" "$LAYOUT" | sha256sum | cut -c1-16)
 if is_done "$R/.done" "$STAMP"; then log "trixie tools $DA: cached"; exit 0; fi
 command -v mmdebstrap >/dev/null || die "mmdebstrap missing: run ./install-deps.sh"
 mirror=$(machine_mirror main)
@@ -25,6 +27,11 @@ mmdebstrap --quiet --mode=root --variant=extract --architectures="$DA" \
   --aptopt='Acquire::Check-Valid-Until "false"' \
   trixie "$R.tmp" "deb $mirror trixie main" > "$CACHE/chroots/trixie-$DA.log" 2>&1 \
   || { tail -n 20 "$CACHE/chroots/trixie-$DA.log" >&2; die "mmdebstrap trixie $DA failed"; }
+# extract sets up no merged /usr: the links usrmerge makes, so that the ELF
+# interpreter /lib/ld-linux-aarch64.so.1 is found under qemu-user's -L.
+for d in bin sbin lib lib64; do
+  [ -e "$R.tmp/$d" ] || [ ! -d "$R.tmp/usr/$d" ] || ln -s "usr/$d" "$R.tmp/$d"
+done
 rm -rf "$R"; mv "$R.tmp" "$R"
 mark_done "$R/.done" "$STAMP"
 v() { run_trixie "$ARCH" "$@" 2>&1 | head -1; }
