@@ -71,7 +71,8 @@ TEST_P(Arm64Vtop, MatchesDrgnForEveryRegion) {
   RunResult mk = run_shell("/usr/bin/python3 " + src + "elf_add_kernel_vaddrs.py '" +
                            d.path("VMCORE_QEMU_ELF") + "' " + virt);
   ASSERT_EQ(mk.status, 0) << mk.err;
-  std::string drgn = "/usr/bin/python3 " + src + "drgn_vtop.py '" + d.path("VMLINUX") + "' " + virt;
+  // The sample's drgn: trixie's 0.0.31 for 6.12 (0.0.22 cannot read its arm64 kernel).
+  std::string drgn = d.drgn_python() + " " + src + "drgn_vtop.py '" + d.path("VMLINUX") + "' " + virt;
   RunResult pick = run_shell(drgn + " pick");
   ASSERT_EQ(pick.status, 0) << pick.err;
   std::istringstream in(pick.out);
