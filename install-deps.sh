@@ -30,6 +30,7 @@ TEST_PKGS=(
   python3-libkdumpfile dpkg-dev binutils-aarch64-linux-gnu tmux man-db
   debuginfod libarchive-tools
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
+  mmdebstrap
 )
 
 want=("${BUILD_PKGS[@]}" "${X86_DUMP_PKGS[@]}")

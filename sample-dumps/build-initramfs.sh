@@ -72,11 +72,15 @@ add_mod() { # add_mod PATH-relative-to-MODS
   for ((i=${#arr[@]}-1; i>=0; i--)); do add_mod "${arr[$i]}"; done
   seen[$rel]=1
   mkdir -p "$B/lib/modules/$(dirname "$rel")"
-  cp "$MODS/$rel" "$B/lib/modules/$rel"
-  echo "$rel" >> "$B/etc/kinspect.modules"
+  # trixie ships .ko.xz, which busybox's insmod does not read: unpack them.
+  case "$rel" in
+  *.ko.xz) xz -dc "$MODS/$rel" > "$B/lib/modules/${rel%.xz}" ;;
+  *) cp "$MODS/$rel" "$B/lib/modules/$rel" ;;
+  esac
+  echo "${rel%.xz}" >> "$B/etc/kinspect.modules"
 }
 for m in $MODULES; do
-  rel=$(grep -o "^[^:]*/$m\.ko:" "$MODS/modules.dep" | head -1 | tr -d :)
+  rel=$(grep -o "^[^:]*/$m\.ko\(\.xz\)\{0,1\}:" "$MODS/modules.dep" | head -1 | tr -d :)
   [ -n "$rel" ] || die "module $m not in $MODS/modules.dep"
   add_mod "$rel"
 done

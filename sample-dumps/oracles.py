@@ -17,6 +17,8 @@ import sys
 # A foreign arch's crash (run under qemu-user) and the files to try it on.
 CRASH = os.environ.get("ORACLE_CRASH", "crash").split()
 CRASH_FILES = [f for f in os.environ.get("ORACLE_CRASH_FILES", "").split(",") if f]
+# The python with the drgn to use (trixie's drgn 0.0.31 for trixie's kernel).
+PYTHON = os.environ.get("ORACLE_PYTHON", "/usr/bin/python3").split()
 
 DRGN = r'''
 import json, sys, drgn
@@ -63,7 +65,7 @@ def run_crash(path, vmlinux):
 
 def run_drgn(path, vmlinux):
     try:
-        p = subprocess.run(["/usr/bin/python3", "-c", DRGN, path, vmlinux],
+        p = subprocess.run(PYTHON + ["-c", DRGN, path, vmlinux],
                            capture_output=True, text=True, timeout=600)
         out = p.stdout + p.stderr
         res = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else {}

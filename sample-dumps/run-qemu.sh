@@ -21,12 +21,13 @@ CON="$D/console.log"
 SOCK="$D/.qmp.sock"
 : > "$CON"
 
+# A scenario's QEMU_CPU= replaces the default CPU model.
 case "$ARCH" in
 x86_64)
-  QEMU=(qemu-system-x86_64 -M pc -cpu max,la57=off)
+  QEMU=(qemu-system-x86_64 -M pc -cpu "${QEMU_CPU:-max,la57=off}")
   CONSOLE=ttyS0 ;;
 arm64)
-  QEMU=(qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on,sve=off)
+  QEMU=(qemu-system-aarch64 -M virt,gic-version=3 -cpu "${QEMU_CPU:-max,pauth-impdef=on,sve=off}")
   CONSOLE=ttyAMA0 ;;
 esac
 APPEND="console=$CONSOLE,115200 panic=0 loglevel=7 $APPEND_EXTRA"

@@ -56,6 +56,7 @@ class Arm64Arch final : public Arch {
  private:
   Status learn_offsets(const ArchEnv& env);
   Status learn_geometry(const ArchEnv& env);
+  unsigned walk_va_bits(unsigned page_shift) const;
   void learn_linear_map();
   void learn_regions(const ArchEnv& env);
   Result<Translation> walk(uint64_t root, uint64_t vaddr) const;

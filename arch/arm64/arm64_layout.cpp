@@ -124,6 +124,19 @@ Status Arm64Arch::learn_offsets(const ArchEnv& env) {
   return {};
 }
 
+// The VA size swapper_pg_dir is walked with. A 52-bit kernel with 4K or 16K
+// pages (FEAT_LPA2, Linux 6.9's LPA2 series, "arm64: Enable 52-bit virtual
+// addressing for 4k and 16k granule configs") that boots on a CPU without
+// LPA2 folds its top level at run time: swapper_pg_dir is then the root of a
+// va_bits_actual walk (trixie's arm64 kernel under QEMU -cpu max,lpa2=off:
+// VA_BITS 52, TCR_EL1.T1SZ 16). With 64K pages (FEAT_LVA, Linux 5.4) the
+// kernel keeps a 52-bit sized PGD and offsets TTBR1 into it instead (commit
+// e842dfb5a2d3 "arm64: mm: Offset TTBR1 to allow 52-bit PTRS_PER_PGD"), so
+// the walk stays at VA_BITS.
+unsigned Arm64Arch::walk_va_bits(unsigned page_shift) const {
+  return page_shift != 16 && va_bits_actual_ < va_bits_ ? va_bits_actual_ : va_bits_;
+}
+
 Status Arm64Arch::learn_geometry(const ArchEnv& env) {
   auto pagesize = env.vmcoreinfo ? env.vmcoreinfo->dec_value("PAGESIZE") : std::nullopt;
   if (pagesize && std::has_single_bit(static_cast<uint64_t>(*pagesize))) {
@@ -135,7 +148,7 @@ Status Arm64Arch::learn_geometry(const ArchEnv& env) {
     page_shift_ = 12;
     std::string how = "default 4K";
     for (unsigned shift : {12u, 16u, 14u}) {
-      auto f = arm64_paging_form(shift, va_bits_);
+      auto f = arm64_paging_form(shift, walk_va_bits(shift));
       if (!f.ok()) continue;
       form_ = *f;
       page_shift_ = shift;
@@ -149,7 +162,7 @@ Status Arm64Arch::learn_geometry(const ArchEnv& env) {
     }
     sources_.push_back({"page size", how});
   }
-  ASSIGN_OR_RETURN(form_, arm64_paging_form(page_shift_, va_bits_));
+  ASSIGN_OR_RETURN(form_, arm64_paging_form(page_shift_, walk_va_bits(page_shift_)));
   // 52-bit output addresses: FEAT_LPA with 64K pages keeps OA[51:48] in bits
   // 15:12 (RES0 otherwise, so always decoding them is safe). With 4K/16K
   // pages 52 bits need FEAT_LPA2 (Linux 6.9, CONFIG_ARM64_LPA2), which moves

@@ -69,7 +69,12 @@ Result<std::optional<Frame>> frame_record_step(Frame& f, const FrameRecordEnv& e
   ASSIGN_OR_RETURN(uint64_t lr, env.read(*fp + 8));
   // The last record of a task's stack is zeroed, inside its pt_regs
   // (commit 7d7b720a4b80 "arm64: stacktrace: unwind to task_pt_regs").
-  if (lr == 0 && next_fp == 0) return std::optional<Frame>{};
+  // Before it (5.10) the idle tasks end on a record {0, 0} pushed by a
+  // function whose x30 was zeroed in head.S; with kernel pointer
+  // authentication the saved 0 is signed (e.g. 0x005a000000000000), so the
+  // test is on the stripped address, as the kernel's unwind_frame() strips
+  // the PAC before its "!frame->fp && !frame->pc" end check.
+  if (env.strip(lr) == 0 && next_fp == 0) return std::optional<Frame>{};
   Frame n;
   n.pc = env.strip(lr);
   n.pc_is_return_address = true;

@@ -18,7 +18,7 @@ using namespace kinspect::testing;
 namespace {
 
 const char* const kSamples[] = {"x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump", "arm64-sysrq",
-                                "arm64-csd-lockup"};
+                                "arm64-csd-lockup", "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq", "arm64-bullseye-sysrq", "arm64-trixie-sysrq"};
 
 // The vmcore every test of a sample reads: the QEMU ELF, or the kdump's ELF.
 std::string main_vmcore(const SampleDump& d) {
@@ -58,7 +58,7 @@ std::vector<Trace> parse_bt(const std::string& text) {
 std::pair<RunResult, RunResult> kinspect_and_crash(const SampleDump& d, const std::string& script) {
   std::string vmcore = d.path("VMCORE_KDUMP_ELF");
   return {run_kinspect({"-s", d.path("VMLINUX"), vmcore}, script),
-          run_crash(d.path("VMLINUX"), vmcore, script)};
+          run_crash(d, vmcore, script)};
 }
 
 std::vector<std::string> words(const std::string& s) {
@@ -344,7 +344,7 @@ TEST_P(BtQemuCpus, CpuTracesStartWithDrgns) {
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, BtQemuCpus,
                          ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "arm64-sysrq",
-                                           "arm64-csd-lockup"),
+                                           "arm64-csd-lockup", "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq", "arm64-bullseye-sysrq", "arm64-trixie-sysrq"),
 SampleName());
 
 }  // namespace

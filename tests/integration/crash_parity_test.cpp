@@ -11,7 +11,7 @@ using namespace kinspect::testing;
 namespace {
 
 void expect_same_as_crash(const SampleDump& d, const std::string& vmcore, const std::string& script) {
-  RunResult crash = run_crash(d.path("VMLINUX"), vmcore, script);
+  RunResult crash = run_crash(d, vmcore, script);
   ASSERT_EQ(crash.status, 0) << crash.err;
   ASSERT_FALSE(crash.out.empty());
   RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), vmcore}, script);

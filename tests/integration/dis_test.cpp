@@ -202,7 +202,7 @@ void compare_with_objdump(const SampleDump& d, const std::string& objdump) {
 // crash's lines for a list of commands, split at markers.
 std::map<std::string, std::vector<std::string>> crash_by_mark(const SampleDump& d,
                                                               const std::string& script) {
-  RunResult c = run_crash(d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF"), script);
+  RunResult c = run_crash(d, d.path("VMCORE_QEMU_ELF"), script);
   EXPECT_EQ(c.status, 0) << c.err;
   return split_marks(c.out);
 }

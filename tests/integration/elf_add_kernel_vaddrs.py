@@ -46,6 +46,11 @@ def main():
     page = int(re.search(r"PAGESIZE=(\d+)", text).group(1))
     phys_offset = number("PHYS_OFFSET")
     va_bits = number("VA_BITS")
+    # The VA size the CPU runs (Linux 5.9+ exports TCR_EL1.T1SZ): a 52-bit
+    # kernel on a CPU without LPA2/LVA puts its linear map at -(1 << 48).
+    m = re.search(r"NUMBER\(TCR_EL1_T1SZ\)=(0x[0-9a-f]+|\d+)", text)
+    if m:
+        va_bits = 64 - int(m.group(1), 0)
     page_offset = (2**64 - (1 << va_bits))  # linear map at the bottom since 5.4
     loads = [p for p in phdrs if p[0] == PT_LOAD]
     new = [p for p in phdrs if p[0] == PT_NOTE]
@@ -55,7 +60,9 @@ def main():
     for p in new:  # notes keep their bytes, moved after the new table
         out.append(p)
     for (t, fl, off, va, pa, fsz, msz, al) in loads:
-        out.append((t, fl, off + body, page_offset + (pa - phys_offset), pa, fsz, msz, al))
+        # PHYS_OFFSET is negative on kernels that randomize the linear map
+        # (5.10's KASLR): the linear address wraps, as in the kernel.
+        out.append((t, fl, off + body, (page_offset + (pa - phys_offset)) & (2**64 - 1), pa, fsz, msz, al))
         if pa <= pgdir_pa < pa + fsz:
             out.append((t, fl, off + body + (pgdir_pa - pa), pgdir_pa + kimage_voffset, pgdir_pa,
                         page, page, al))

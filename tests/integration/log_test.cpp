@@ -32,7 +32,7 @@ TEST_P(X86Log, MatchesCrashLineForLine) {
   std::string vmcore = d.reference_vmcore();
   for (std::string cmd : {"log", "log -t", "log -m", "log -d", "log -T", "log -tmd"}) {
     SCOPED_TRACE(cmd);
-    RunResult crash = run_crash(d.path("VMLINUX"), vmcore, cmd + "\n");
+    RunResult crash = run_crash(d, vmcore, cmd + "\n");
     ASSERT_EQ(crash.status, 0) << crash.err;
     RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), vmcore}, cmd + "\n");
     ASSERT_EQ(ki.status, 0) << ki.err;
@@ -45,7 +45,7 @@ TEST_P(X86Log, MatchesCrashLineForLine) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Samples, X86Log, ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup"),
+INSTANTIATE_TEST_SUITE_P(Samples, X86Log, ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n) if (c == '-') c = '_';
@@ -83,7 +83,7 @@ TEST_P(LogDrgn, RecordsEqualDrgn) {
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, LogDrgn,
                          ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump",
-                                           "arm64-sysrq", "arm64-csd-lockup"),
+                                           "arm64-sysrq", "arm64-csd-lockup", "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq", "arm64-bullseye-sysrq", "arm64-trixie-sysrq"),
                          SampleName());
 
 }  // namespace

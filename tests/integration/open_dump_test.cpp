@@ -14,7 +14,7 @@ using namespace kinspect::testing;
 namespace {
 
 const char* const kSamples[] = {"x86_64-sysrq", "arm64-sysrq", "x86_64-csd-lockup", "arm64-csd-lockup",
-                                "x86_64-kdump"};
+                                "x86_64-kdump", "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq", "arm64-bullseye-sysrq", "arm64-trixie-sysrq"};
 
 class EverySample : public ::testing::TestWithParam<const char*> {};
 

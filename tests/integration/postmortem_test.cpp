@@ -233,7 +233,7 @@ TEST(PostmortemSample, X86CodeLineDecodesLikeCrashDis) {
     EXPECT_TRUE(l.source) << "bytes match the vmlinux, so every instruction has a source line";
   }
   EXPECT_EQ(faulting, 1u);
-  RunResult crash = run_crash(s.path("VMLINUX"), s.reference_vmcore(), input);
+  RunResult crash = run_crash(s, s.reference_vmcore(), input);
   std::vector<std::pair<uint64_t, std::string>> dis;
   std::istringstream in(crash.out);
   static const std::regex line(R"(^0x([0-9a-f]+) <[^>]+>:\s+(.*)$)");

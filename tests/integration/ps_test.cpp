@@ -108,7 +108,7 @@ TEST_P(Ps, ListsDrgnsTasksAndTheGuestsCount) {
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, Ps,
                          ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump",
-                                           "arm64-sysrq", "arm64-csd-lockup"),
+                                           "arm64-sysrq", "arm64-csd-lockup", "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq", "arm64-bullseye-sysrq", "arm64-trixie-sysrq"),
                          SampleName());
 
 // crash 8.0.2 (x86_64 only) lists the active tasks and the idle tasks:
@@ -116,7 +116,7 @@ INSTANTIATE_TEST_SUITE_P(SampleDumps, Ps,
 TEST(PsCrash, RowsMatchCrashsLayout) {
   KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");
   std::string core = d.path("VMCORE_QEMU_ELF");
-  RunResult c = run_crash(d.path("VMLINUX"), core, "ps\n");
+  RunResult c = run_crash(d, core, "ps\n");
   ASSERT_EQ(c.status, 0) << c.err;
   RunResult k = run_kinspect({d.path("VMLINUX"), core}, "ps\n");
   ASSERT_EQ(k.status, 0) << k.err;
@@ -149,7 +149,7 @@ TEST_P(PsCrashLines, MatchCrash) {
   KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");
   std::string core = d.path("VMCORE_QEMU_ELF");
   std::string cmd = std::string(GetParam()) + "\n";
-  RunResult c = run_crash(d.path("VMLINUX"), core, cmd);
+  RunResult c = run_crash(d, core, cmd);
   ASSERT_EQ(c.status, 0) << c.err;
   RunResult k = run_kinspect({d.path("VMLINUX"), core}, cmd);
   ASSERT_EQ(k.status, 0) << k.err;

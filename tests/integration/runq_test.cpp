@@ -55,7 +55,7 @@ TEST_P(Runq, QueuedTasksEqualDrgnAndTheRestEqualsCrash) {
   EXPECT_GE(mine.size(), 5u * static_cast<size_t>(std::stoi(d.fact("cpus"))));
 
   if (d.fact("arch") != "x86_64") return;
-  RunResult c = run_crash(d.path("VMLINUX"), core, "runq\n");
+  RunResult c = run_crash(d, core, "runq\n");
   ASSERT_EQ(c.status, 0) << c.err;
   std::vector<std::string> theirs;
   for (const auto& l : lines_of(c.out))
@@ -68,7 +68,7 @@ TEST_P(Runq, QueuedTasksEqualDrgnAndTheRestEqualsCrash) {
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, Runq,
                          ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump",
-                                           "arm64-sysrq", "arm64-csd-lockup"),
+                                           "arm64-sysrq", "arm64-csd-lockup", "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq", "arm64-bullseye-sysrq", "arm64-trixie-sysrq"),
                          SampleName());
 
 TEST(RunqFlags, CpuSelectionAndUnimplementedFlagsSaySo) {

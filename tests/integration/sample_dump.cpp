@@ -72,10 +72,14 @@ std::string SampleDump::crash_transcript(const std::string& vmcore_path) const {
   return slurp(path("DUMP_DIR") + "/oracles/" + base + ".crash");
 }
 
-std::optional<SampleDump> load_sample(const std::string& name, std::string* why) {
+std::optional<SampleDump> load_sample(const std::string& name, std::string* why, bool* not_selected) {
   RunResult r = run_shell(std::string(KINSPECT_SOURCE_DIR) + "/sample-dumps/paths.sh " + name);
   if (r.status != 0) {
     *why = "sample dump " + name + " unavailable (run sample-dumps/make.sh " + name + "): " + r.err;
+    if (parse_env(r.out)["SELECTED"] == "0") {
+      *why += "; it is opt-in: KINSPECT_MATRIX=all makes and tests it";
+      if (not_selected) *not_selected = true;
+    }
     return std::nullopt;
   }
   SampleDump d;
@@ -84,6 +88,10 @@ std::optional<SampleDump> load_sample(const std::string& name, std::string* why)
   std::string facts = d.path("FACTS");
   if (facts.empty() || access(facts.c_str(), R_OK) != 0 || access(d.path("VMLINUX").c_str(), R_OK) != 0) {
     *why = "sample dump " + name + " not made yet (run sample-dumps/make.sh " + name + ")";
+    if (d.path("SELECTED") == "0") {
+      *why += "; it is opt-in: KINSPECT_MATRIX=all makes and tests it";
+      if (not_selected) *not_selected = true;
+    }
     return std::nullopt;
   }
   d.facts = parse_env(slurp(facts));
@@ -163,12 +171,26 @@ RunResult run_drgn(const SampleDump& d, const std::string& script, const std::st
   std::string core = drgn_readable_vmcore(d, &err);
   if (core.empty()) return RunResult{1, "", err};
   std::string path = script == "-" ? script : std::string(KINSPECT_SOURCE_DIR) + "/tests/integration/" + script;
-  return run_shell("/usr/bin/python3 " + path + " " + shell_quote(d.path("VMLINUX")) + " " + shell_quote(core),
+  return run_shell(d.drgn_python() + " " + path + " " + shell_quote(d.path("VMLINUX")) + " " + shell_quote(core),
                    input);
 }
 
-RunResult run_crash(const std::string& vmlinux, const std::string& vmcore, const std::string& input) {
-  RunResult r = run_shell("crash -s --no_scroll " + shell_quote(vmlinux) + " " + shell_quote(vmcore),
+std::string SampleDump::drgn_python() const {
+  std::string py = path("ORACLE_PYTHON");
+  return py.empty() ? "/usr/bin/python3" : py;
+}
+
+std::string SampleDump::crash_command() const {
+  // An x86_64 kernel's own oracle (trixie's crash 8.0.6 for 6.12); arm64's
+  // crash runs under qemu-user (minutes a file), too slow for the tests, so
+  // they keep the host's crash, which cannot read arm64 and so skips.
+  std::string c = path("ORACLE_CRASH");
+  return c.empty() || fact("arch") != "x86_64" ? "crash" : c;
+}
+
+RunResult run_crash(const SampleDump& d, const std::string& vmcore, const std::string& input) {
+  RunResult r = run_shell(d.crash_command() + " -s --no_scroll " + shell_quote(d.path("VMLINUX")) + " " +
+                              shell_quote(vmcore),
                           input + "q\n");
   std::istringstream in(r.out);
   std::string line, kept;

@@ -23,6 +23,10 @@ struct SampleDump {
   std::string reference_vmcore() const;
   // crash's transcript for one vmcore file (the recipe's oracles/ dir).
   std::string crash_transcript(const std::string& vmcore_path) const;
+  // The oracles paths.sh names for this kernel (ORACLE_CRASH, ORACLE_PYTHON):
+  // trixie's crash 8.0.6 and drgn 0.0.31 for 6.12, the host's otherwise.
+  std::string crash_command() const;
+  std::string drgn_python() const;
 };
 
 // A gtest parameter name for a sample's name: "x86_64-sysrq" -> "x86_64_sysrq".
@@ -36,8 +40,10 @@ struct SampleName {
   }
 };
 
-// Loads a sample dump; on failure sets *why and returns nullopt.
-std::optional<SampleDump> load_sample(const std::string& name, std::string* why);
+// Loads a sample dump; on failure sets *why and returns nullopt, and sets
+// *not_selected when the sample is an opt-in one (OPT_IN=1 in its scenario)
+// that KINSPECT_MATRIX=all did not ask for: such a test skips.
+std::optional<SampleDump> load_sample(const std::string& name, std::string* why, bool* not_selected = nullptr);
 
 struct RunResult {
   int status = -1;  // exit status
@@ -48,16 +54,18 @@ RunResult run_kinspect(const std::vector<std::string>& args, const std::string& 
 RunResult run_shell(const std::string& command, const std::string& input = "");
 // A word for /bin/sh: single-quoted, with embedded quotes escaped.
 std::string shell_quote(const std::string& s);
-// Runs a drgn 0.0.22 script of tests/integration (or "-" with the script on
-// stdin) as `/usr/bin/python3 SCRIPT VMLINUX VMCORE` on a file drgn can read:
+// Runs a drgn script of tests/integration with the sample's drgn (0.0.22, or
+// trixie's 0.0.31 for a 6.12 sample; see drgn_python()) (or "-" with the script on
+// stdin) as `PYTHON SCRIPT VMLINUX VMCORE` on a file drgn can read:
 // x86_64's QEMU paging ELF, the kdump's own ELF, or for arm64 a copy of the
 // QEMU ELF with kernel virtual addresses added (elf_add_kernel_vaddrs.py),
 // made once per test process and removed at exit.
 RunResult run_drgn(const SampleDump& d, const std::string& script, const std::string& input = "");
-// Runs crash 8.0.2 (`crash -s`) with `input` as its commands; its output
+// Runs the sample's crash (`crash -s`, see crash_command()) on the sample's
+// vmlinux and `vmcore` with `input` as its commands; its output
 // without the "WARNING: ... not found in PID hash" and "bt: invalid size
 // request" / "bt: read of stack" lines it prints at start.
-RunResult run_crash(const std::string& vmlinux, const std::string& vmcore, const std::string& input);
+RunResult run_crash(const SampleDump& d, const std::string& vmcore, const std::string& input);
 // kinspect's output for a script, without the "kinspect> CMD" echo lines.
 std::string strip_echo(const std::string& out);
 
@@ -66,13 +74,14 @@ std::optional<std::string> field(const std::string& text, const std::string& key
 
 }  // namespace kinspect::testing
 
-// Skips only when explicitly allowed; by default a missing sample dump fails,
-// since .ci/run builds them first.
+// Skips only when explicitly allowed or the sample is opt-in and not selected;
+// by default a missing sample dump fails, since .ci/run builds them first.
 #define KINSPECT_REQUIRE_SAMPLE(var, name)                                       \
   std::string var##_why;                                                        \
-  auto var##_opt = ::kinspect::testing::load_sample(name, &var##_why);          \
+  bool var##_optional = false;                                                  \
+  auto var##_opt = ::kinspect::testing::load_sample(name, &var##_why, &var##_optional); \
   if (!var##_opt) {                                                             \
-    if (getenv("KINSPECT_ALLOW_MISSING_SAMPLES")) GTEST_SKIP() << var##_why;    \
+    if (var##_optional || getenv("KINSPECT_ALLOW_MISSING_SAMPLES")) GTEST_SKIP() << var##_why; \
     FAIL() << var##_why;                                                        \
   }                                                                             \
   const ::kinspect::testing::SampleDump& var = *var##_opt

@@ -57,11 +57,14 @@ TEST_P(ScriptFormats, SameTranscriptOnEveryFormat) {
     EXPECT_EQ(r.out, ref.out);
     ++formats;
   }
-  EXPECT_GE(formats, 4);
+  // QEMU's paging ELF, its kdump-zlib (flat and not), and makedumpfile's
+  // files; arm64-trixie-sysrq has QEMU's three only (no makedumpfile filters
+  // a 4K-page 52-bit kernel: sample-dumps/scenarios/arm64-trixie-sysrq.conf).
+  EXPECT_GE(formats, d.path("VMCORE") == d.path("VMCORE_QEMU_KDUMP_ZLIB") ? 3 : 4);
   std::remove(script.c_str());
 }
 
-INSTANTIATE_TEST_SUITE_P(SampleDumps, ScriptFormats, ::testing::Values("x86_64-sysrq", "arm64-sysrq"),
+INSTANTIATE_TEST_SUITE_P(SampleDumps, ScriptFormats, ::testing::Values("x86_64-sysrq", "arm64-sysrq", "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq", "arm64-bullseye-sysrq", "arm64-trixie-sysrq"),
                          SampleName());
 
 }  // namespace

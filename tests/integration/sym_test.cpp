@@ -23,7 +23,7 @@ TEST(Sym, MatchesCrashOnTheX86Sample) {
                          "do_exit", "sys_call_table", "rpc_release_task", "tick_sched_timer"};
   std::string script;
   for (const char* n : names) script += std::string("sym ") + n + "\n";
-  RunResult crash = run_crash(d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF"), script);
+  RunResult crash = run_crash(d, d.path("VMCORE_QEMU_ELF"), script);
   ASSERT_EQ(crash.status, 0) << crash.err;
   // Reverse lookups at +0, +1 and +0x10 of each address crash printed.
   std::string reverse;
@@ -51,7 +51,7 @@ TEST(Sym, MatchesCrashOnTheX86Sample) {
     ++addresses;
   }
   EXPECT_GE(addresses, 20);
-  RunResult crash_rev = run_crash(d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF"), reverse);
+  RunResult crash_rev = run_crash(d, d.path("VMCORE_QEMU_ELF"), reverse);
   RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF")}, script + reverse);
   // crash prints "symbol not found" and its alternatives on stdout,
   // kinspect on stderr: compare the answers, then the error.
@@ -68,7 +68,7 @@ TEST(Sym, MatchesCrashOnTheX86Sample) {
 TEST(Sym, ListsOfAModuleMatchCrash) {
   KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");
   std::string script = "sym -m qemu_fw_cfg\nsym -q sysrq_handle\n";
-  RunResult crash = run_crash(d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF"), script);
+  RunResult crash = run_crash(d, d.path("VMCORE_QEMU_ELF"), script);
   RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF")}, script);
   EXPECT_EQ(strip_echo(ki.out), crash.out) << ki.err;
 }

@@ -21,7 +21,7 @@ class X86Vtop : public ::testing::TestWithParam<const char*> {};
 TEST_P(X86Vtop, MatchesCrashForEveryRegion) {
   KINSPECT_REQUIRE_SAMPLE(d, GetParam());
   std::string vmcore = d.reference_vmcore();
-  RunResult probe = run_crash(d.path("VMLINUX"), vmcore,
+  RunResult probe = run_crash(d, vmcore,
                               "sym schedule\nsym jiffies\nsym rpc_execute\nptov 1000000\nbt\nkmem -p 1000000\n");
   ASSERT_EQ(probe.status, 0) << probe.err;
   auto pick = [&](const std::string& re) {
@@ -46,7 +46,7 @@ TEST_P(X86Vtop, MatchesCrashForEveryRegion) {
                              << " vmemmap=" << vmemmap << "\n" << probe.out;
   std::string script;
   for (const auto& a : {text, data, direct, stack, vmemmap, module}) script += "vtop " + a + "\n";
-  RunResult crash = run_crash(d.path("VMLINUX"), vmcore, script);
+  RunResult crash = run_crash(d, vmcore, script);
   // crash opens with warnings about the active tasks and its bt attempts.
   std::string want = crash.out.substr(crash.out.find("VIRTUAL"));
   RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), vmcore}, script);
@@ -55,7 +55,7 @@ TEST_P(X86Vtop, MatchesCrashForEveryRegion) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SampleDumps, X86Vtop,
-                         ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump"),
+                         ::testing::Values("x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump", "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n) if (c == '-') c = '_';
@@ -71,7 +71,8 @@ TEST_P(Arm64Vtop, MatchesDrgnForEveryRegion) {
   RunResult mk = run_shell("/usr/bin/python3 " + src + "elf_add_kernel_vaddrs.py '" +
                            d.path("VMCORE_QEMU_ELF") + "' " + virt);
   ASSERT_EQ(mk.status, 0) << mk.err;
-  std::string drgn = "/usr/bin/python3 " + src + "drgn_vtop.py '" + d.path("VMLINUX") + "' " + virt;
+  // The sample's drgn: trixie's 0.0.31 for 6.12 (0.0.22 cannot read its arm64 kernel).
+  std::string drgn = d.drgn_python() + " " + src + "drgn_vtop.py '" + d.path("VMLINUX") + "' " + virt;
   RunResult pick = run_shell(drgn + " pick");
   ASSERT_EQ(pick.status, 0) << pick.err;
   std::istringstream in(pick.out);
@@ -100,7 +101,7 @@ TEST_P(Arm64Vtop, MatchesDrgnForEveryRegion) {
   EXPECT_EQ(check.out.find("zero"), std::string::npos) << check.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(SampleDumps, Arm64Vtop, ::testing::Values("arm64-sysrq", "arm64-csd-lockup"),
+INSTANTIATE_TEST_SUITE_P(SampleDumps, Arm64Vtop, ::testing::Values("arm64-sysrq", "arm64-csd-lockup", "arm64-bullseye-sysrq", "arm64-trixie-sysrq"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n) if (c == '-') c = '_';

@@ -5,7 +5,8 @@
 // never different). Opt-in because it reads a few GiB:
 //
 //   KINSPECT_REAL_DUMPS=1 build/tests/kinspect_unit --gtest_filter='DumpRealDumps*'
-//   KINSPECT_REAL_DUMPS=/path/to/dumps ...        (default ~/.cache/kinspect/dumps)
+//   KINSPECT_REAL_DUMPS=/path/to/dumps ...        (default $KINSPECT_CACHE/dumps,
+//                                                  or ~/.cache/kinspect/dumps)
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -25,6 +26,7 @@ fs::path dumps_root() {
   const char* env = std::getenv("KINSPECT_REAL_DUMPS");
   if (!env || !*env) return {};
   if (std::string(env) != "1") return env;
+  if (const char* cache = std::getenv("KINSPECT_CACHE"); cache && *cache) return fs::path(cache) / "dumps";
   const char* home = std::getenv("HOME");
   return fs::path(home ? home : "/root") / ".cache/kinspect/dumps";
 }
@@ -52,6 +54,8 @@ std::string expected_format(const std::string& leaf) {
       {"vmcore.mdf-zlib.unflat", "kdump-compressed (zlib, filtered -d 31)"},
       {"vmcore.mdf-zlib.flat", "flattened kdump-compressed (zlib, filtered -d 31)"},
       {"vmcore.mdf-lzo", "kdump-compressed (lzo, filtered -d 31)"},
+      // trixie's makedumpfile 1.7.6 -z (x86_64-trixie-sysrq, arm64-trixie-sysrq)
+      {"vmcore.mdf-zstd", "kdump-compressed (zstd, filtered -d 31)"},
   };
   auto it = kFormats.find(leaf);
   return it == kFormats.end() ? "" : it->second;
@@ -83,6 +87,9 @@ TEST(DumpRealDumps, EveryFileMatchesTheUnfilteredElf) {
     for (const auto& f : fs::directory_iterator(dir.path())) {
       std::string leaf = f.path().filename().string();
       if (leaf.rfind("vmcore.", 0) != 0 || leaf == "vmcore.qemu.elf") continue;
+      // bookworm's makedumpfile on a 6.12 kernel: kernel pages are missing
+      // by design (a partial dump, sample-dumps/convert.sh); not compared.
+      if (leaf == "vmcore.bookworm-mdf-zlib") continue;
       SCOPED_TRACE(leaf);
       auto d = open_dump(f.path().string());
       ASSERT_TRUE(d.ok()) << d.error().message;
