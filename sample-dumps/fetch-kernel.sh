@@ -38,7 +38,7 @@ download() {
 
 # Each version of the meta package, newest first; the first whose image, -dbg
 # and headers all download is taken.
-mapfile -t versions < <(${APT[@]+"${APT[@]}"} apt-cache madison "$meta$qual" | awk -F' [|] ' '{print $2}')
+mapfile -t versions < <(${APT[@]+"${APT[@]}"} apt-cache madison "$meta$qual" | awk -F'|' '{gsub(/ /, "", $2); print $2}')
 [ ${#versions[@]} -gt 0 ] || die "cannot resolve $meta$qual in $SUITE (apt-get update? dpkg --add-architecture $DA?)"
 pkgs=()
 for ver in "${versions[@]}"; do

@@ -80,7 +80,7 @@ TEST(KmemCrash, SummaryCountersZonesAndCachesEqualCrash) {
   RunResult k = run_kinspect({"-s", d.path("VMLINUX"), core}, kScript);
   ASSERT_EQ(k.status, 0) << k.err;
   auto mine = by_command(k.out);
-  RunResult c = run_crash(d.path("VMLINUX"), core, kScript);
+  RunResult c = run_crash(d, core, kScript);
   ASSERT_EQ(c.status, 0) << c.err;
   auto theirs = crash_reports(c.out);
   for (const char* cmd : {"kmem -i", "kmem -z", "kmem -s", "kmem -S task_struct", "kmem -v"}) {

@@ -328,7 +328,7 @@ TEST(SystemObjects, SameAsCrash) {
   const char* cmds[] = {"files", "mount", "ipcs", "sig", "sig -l", "sys -t", "sys -c", "net -s", "irq -s", "irq -b", "dev"};
   std::string script;
   for (const char* c : cmds) script += std::string(c) + "\n";
-  RunResult c = run_crash(d.path("VMLINUX"), d.path("VMCORE"), script + "net\n");
+  RunResult c = run_crash(d, d.path("VMCORE"), script + "net\n");
   ASSERT_EQ(c.status, 0) << c.err;
   std::vector<std::string> all(std::begin(cmds), std::end(cmds));
   all.push_back("net");
