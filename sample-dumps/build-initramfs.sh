@@ -3,7 +3,8 @@
 # $CACHE/initramfs/NAME.cpio.gz (and NAME-capture.cpio.gz inside it for kdump).
 # Contents: static busybox, guest/init, guest/kinspect-panic, the static mthread
 # program, the kernel modules the scenario needs (with modules.dep dependencies),
-# plus for csd the csd_lockup module and for kdump kexec, makedumpfile, vmlinuz.
+# plus the test modules (scenario_kmods: csd_lockup for csd, KMODS=) and for
+# kdump kexec, makedumpfile, vmlinuz.
 . "$(dirname "$0")/lib.sh"
 load_scenario "${1:?usage: build-initramfs.sh NAME}"
 DA=$(deb_arch "$ARCH")
@@ -16,7 +17,13 @@ for w in $WORKLOADS; do
   for f in "$SD_DIR/guest/workloads/$w".*; do [ -f "$f" ] && extra+=("$f"); done
   [ -f "$SD_DIR/guest/workloads/$w.sh" ] || die "scenario $NAME: no guest/workloads/$w.sh"
 done
-[ "$MODE" = csd ] && extra+=("$SD_DIR"/module/*.c "$SD_DIR"/module/Kbuild "$SD_DIR/build-module.sh")
+# Test modules: only the scenario's own sources are in its stamp.
+mapfile -t kmods < <(scenario_kmods)
+for m in ${kmods[@]+"${kmods[@]}"}; do
+  [ -f "$SD_DIR/module/$m.c" ] || die "scenario $NAME: no module/$m.c"
+  extra+=("$SD_DIR/module/$m.c")
+done
+[ ${#kmods[@]} -eq 0 ] || extra+=("$SD_DIR/build-module.sh")
 STAMP=$(stamp_of "$0" "$SD_DIR/lib.sh" "$SD_DIR/scenarios/$NAME.conf" "$SD_DIR"/guest/init \
   "$SD_DIR"/guest/kinspect-panic "$SD_DIR"/guest/mthread.c "$SD_DIR"/guest/ground-truth.sh \
   "$(kernel_dir "$ARCH")/.done" ${extra[@]+"${extra[@]}"})
@@ -95,10 +102,12 @@ done
   echo "WORKLOADS='${WORKLOADS:-}'"
 } > "$B/etc/kinspect.env"
 
-if [ "$MODE" = csd ]; then
-  "$SD_DIR/build-module.sh" "$ARCH" "$W/module"
-  cp "$W/module/csd_lockup.ko" "$B/lib/kinspect/"
-  cp "$W/module/csd_lockup.ko" "$CACHE/initramfs/$NAME.csd_lockup.ko"
+if [ ${#kmods[@]} -gt 0 ]; then
+  "$SD_DIR/build-module.sh" "$ARCH" "$W/module" "${kmods[@]}"
+  for m in "${kmods[@]}"; do
+    cp "$W/module/$m.ko" "$B/lib/kinspect/"
+    cp "$W/module/$m.ko" "$CACHE/initramfs/$NAME.$m.ko"
+  done
 fi
 
 # copy_bin BIN... : host binaries with their shared libraries (host is amd64 bookworm).

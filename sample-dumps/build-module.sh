@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# build-module.sh ARCH OUTDIR : build module/csd_lockup.ko against the cached
+# build-module.sh ARCH OUTDIR MODULE... : build module/MODULE.c into MODULE.ko
+# (e.g. csd_lockup) against the cached
 # linux-headers of ARCH's kernel, with gcc-12 like Debian's kernel (the host's
 # for amd64, aarch64-linux-gnu-gcc-12 for arm64). The .ko keeps its DWARF (not
 # stripped) for mod -s.
 . "$(dirname "$0")/lib.sh"
-ARCH=${1:?usage: build-module.sh ARCH OUTDIR}; OUT=${2:?}
+ARCH=${1:?usage: build-module.sh ARCH OUTDIR MODULE...}; OUT=${2:?}; shift 2
+[ $# -gt 0 ] || die "build-module.sh: no module named"
 DA=$(deb_arch "$ARCH")
 cross=()
 if [ "$DA" != "$(dpkg --print-architecture)" ]; then
@@ -24,8 +26,11 @@ kbuild=$(readlink "$H/scripts" | sed 's|.*/lib/\(linux-kbuild-[^/]*\)/.*|\1|')
 echo "include $R/usr/src/$common/Makefile" > "$H/Makefile"
 ln -sfn "$R/usr/lib/$kbuild/scripts" "$H/scripts"
 ln -sfn "$R/usr/lib/$kbuild/tools" "$H/tools"
-cp "$SD_DIR"/module/csd_lockup.c "$SD_DIR"/module/Kbuild "$OUT/"
-log "building csd_lockup.ko for $REL"
+for m in "$@"; do cp "$SD_DIR/module/$m.c" "$OUT/"; done
+echo "obj-m := $(printf '%s.o ' "$@")" > "$OUT/Kbuild"
+log "building $* for $REL"
 make -s -C "$H" M="$OUT" ${cross[@]+"${cross[@]}"} modules > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; die "module build failed"; }
-[ -f "$OUT/csd_lockup.ko" ] || die "no csd_lockup.ko"
-modinfo -F vermagic "$OUT/csd_lockup.ko" | grep -q "^$REL " || die "vermagic mismatch: $(modinfo -F vermagic "$OUT/csd_lockup.ko")"
+for m in "$@"; do
+  [ -f "$OUT/$m.ko" ] || die "no $m.ko"
+  modinfo -F vermagic "$OUT/$m.ko" | grep -q "^$REL " || die "$m.ko: vermagic mismatch: $(modinfo -F vermagic "$OUT/$m.ko")"
+done

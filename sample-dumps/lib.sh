@@ -54,10 +54,17 @@ load_scenario() {
   [ -f "$f" ] || die "no scenario '$1' (have: $(scenario_names | tr '\n' ' '))"
   NAME=$1
   ARCH= MODE= CPUS=2 MEM=512M APPEND_EXTRA= BOOT_TIMEOUT=600 DISK_MB=0 CRASH_CPU=1 WORKLOADS=
-  SUITE=bookworm QEMU_CPU= TOOLS= OPT_IN=0 MDF_FILTER=
+  SUITE=bookworm QEMU_CPU= TOOLS= OPT_IN=0 MDF_FILTER= KMODS=
   # shellcheck disable=SC1090
   . "$f"
   DUMP_DIR="$CACHE/dumps/$NAME"
+}
+
+# The test kernel modules (module/NAME.c) a scenario's guest gets in
+# /lib/kinspect/NAME.ko: csd_lockup for MODE=csd, plus the scenario's KMODS=
+# (which its workload insmods). Built for the scenario's kernel by build-module.sh.
+scenario_kmods() { # after load_scenario
+  { [ "$MODE" != csd ] || echo csd_lockup; for m in $KMODS; do echo "$m"; done; } | awk '!seen[$0]++'
 }
 
 # A scenario with OPT_IN=1 (the slow part of the kernel matrix) is made by

@@ -65,4 +65,6 @@ kdump) echo "VMCORE=$D/vmcore.kdump-zlib" ;;
         else echo "VMCORE=$D/vmcore.mdf-zlib"; fi ;;
 esac
 [ "$MODE" = csd ] && echo "CSD_MODULE=$D/csd_lockup.ko"
+# Every test module the guest had (with DWARF, for mod -s), space-separated.
+echo "TEST_MODULES=$(for m in $(scenario_kmods); do printf '%s ' "$D/$m.ko"; done)"
 exit 0

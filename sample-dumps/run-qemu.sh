@@ -96,7 +96,7 @@ else
     '{"execute":"quit"}' > "$D/.qmp.log" || die "$NAME: QMP dump failed (see $D/.qmp.log)"
   for _ in $(seq 50); do kill -0 "$QPID" 2>/dev/null || break; sleep 0.2; done
 fi
-[ "$MODE" != csd ] || cp "$CACHE/initramfs/$NAME.csd_lockup.ko" "$D/csd_lockup.ko"
+for m in $(scenario_kmods); do cp "$CACHE/initramfs/$NAME.$m.ko" "$D/$m.ko"; done
 chmod 0644 "$D"/vmcore.*
 mark_done "$D/.qemu.done" "$STAMP"
 log "$NAME: dumps in $D: $(cd "$D" && ls vmcore.* | tr '\n' ' ')"
