@@ -1,5 +1,5 @@
 // struct, union, p, whatis and list against crash itself, on whatever
-// sample dumps are present: crash 8.0.2 runs once per dump on the command
+// sample dumps are present: crash (8.0.2, or 8.0.6 for 6.12) runs once per dump on the command
 // list below (its answers are cached under $XDG_CACHE_HOME/kinspect/oracle,
 // keyed by the dump's size and time and the command list), kinspect runs
 // the same commands, and every command's output must be the same line for
@@ -195,7 +195,9 @@ void compare_with_crash(const std::string& sample, bool needs_qemu) {
   std::string vmlinux = paths["VMLINUX"], dump = paths["VMCORE_MDF_ZLIB"];
   KINSPECT_NEED_FILE(vmlinux);
   KINSPECT_NEED_FILE(dump);
-  std::string crash = "crash";
+  // The kernel's own oracle from paths.sh: trixie's crash 8.0.6 for 6.12
+  // (8.0.2 predates it), the host's crash otherwise.
+  std::string crash = paths["ORACLE_CRASH"].empty() ? "crash" : paths["ORACLE_CRASH"];
   if (needs_qemu) {
     std::string root = paths["CACHE"] + "/tools/arm64";
     if (!kinspect::testing::file_exists(root + "/usr/bin/crash") || !std::getenv("KINSPECT_ORACLE_ARM64"))
@@ -235,6 +237,9 @@ void compare_with_crash(const std::string& sample, bool needs_qemu) {
 
 TEST(TypesCrashOracle, X86_64Sysrq) { compare_with_crash("x86_64-sysrq", false); }
 TEST(TypesCrashOracle, X86_64CsdLockup) { compare_with_crash("x86_64-csd-lockup", false); }
+// The kernel matrix: 5.10 (bullseye) and 6.12 (trixie, with trixie's crash).
+TEST(TypesCrashOracle, X86_64BullseyeSysrq) { compare_with_crash("x86_64-bullseye-sysrq", false); }
+TEST(TypesCrashOracle, X86_64TrixieSysrq) { compare_with_crash("x86_64-trixie-sysrq", false); }
 TEST(TypesCrashOracle, Arm64Sysrq) { compare_with_crash("arm64-sysrq", true); }
 
 }  // namespace

@@ -15,6 +15,7 @@ inline std::map<std::string, std::string> sample_paths(const std::string& name) 
   std::map<std::string, std::string> kv;
   std::string base;
   if (const char* d = std::getenv("KINSPECT_DUMPS")) base = d;
+  else if (const char* c = std::getenv("KINSPECT_CACHE"); c && *c) base = std::string(c) + "/dumps";
   else if (const char* h = std::getenv("HOME")) base = std::string(h) + "/.cache/kinspect/dumps";
   std::ifstream in(base + "/" + name + "/paths.env");
   std::string line;
