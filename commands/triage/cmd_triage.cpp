@@ -64,7 +64,8 @@ DESCRIPTION
             Otherwise the function the task sleeps in.
   RCU       the tree-RCU grace period (rcu_state: flavor, gp_seq, the GP
             kthread's state), how long it has been in progress (jiffies_64
-            - gp_start), the CPUs blocking it (bits left in a leaf
+            - gp_start) and whether that is past rcu_cpu_stall_timeout
+            (STALLED), the CPUs blocking it (bits left in a leaf
             rcu_node's qsmask, with rcu_data.cpu_no_qs and what each runs
             where), preempted readers blocking it (rcu_node.gp_tasks), and
             the tasks waiting for it.

@@ -181,6 +181,8 @@ void rcu_json(JsonWriter& j, const TriageReport& r) {
   j.field("in_progress", g.in_progress);
   j.field("gp_state", g.gp_state);
   j.field("age_ns", g.age_ns);
+  j.field("stall_timeout_secs", g.stall_timeout_secs);
+  j.field("stalled", g.stalled);
   j.key("blocking_cpus").begin_array();
   for (const RcuBlockingCpu& c : g.cpus) {
     j.begin_object().field("cpu", static_cast<uint64_t>(c.cpu)).field("no_qs", c.no_qs).end_object();

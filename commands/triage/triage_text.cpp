@@ -230,7 +230,11 @@ void rcu_section(const TriageReport& r, std::string& o) {
   if (!g.in_progress) {
     o += " ended; none in progress" + (g.gp_state.empty() ? std::string() : " (" + g.gp_state + ")") + "\n";
   } else {
-    o += " in progress for " + duration(g.age_ns) + (g.gp_state.empty() ? "" : " (" + g.gp_state + ")") + "\n";
+    o += " in progress for " + duration(g.age_ns) + (g.gp_state.empty() ? "" : " (" + g.gp_state + ")");
+    if (g.stall_timeout_secs)
+      o += g.stalled ? ": STALLED, past rcu_cpu_stall_timeout " + std::to_string(*g.stall_timeout_secs) + " s"
+                     : ", within rcu_cpu_stall_timeout " + std::to_string(*g.stall_timeout_secs) + " s";
+    o += "\n";
     for (const RcuBlockingCpu& c : g.cpus)
       o += fmt("  blocked by CPU %u", c.cpu) + cpu_end_words(r, c.cpu) +
            (c.no_qs.value_or(false) ? " (rcu_data.cpu_no_qs: no quiescent state yet)" : "") + "\n";

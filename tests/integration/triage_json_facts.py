@@ -9,7 +9,7 @@ as lines the triage test compares with the sample's facts and with drgn.
   root NODE WAITERS deadlock=0|1
   cycle NODE NODE ...
   rpc PID TASK PROC_SYMBOL P_NAME PROG VERS XPRT STATE ADDRESS
-  rcu GP_SEQ in_progress=0|1 cpus=CPU,...|- tasks=PID,...|- age_s=N
+  rcu GP_SEQ in_progress=0|1 cpus=CPU,...|- tasks=PID,...|- age_s=N stalled=0|1
 """
 import json
 import sys
@@ -44,7 +44,8 @@ if "gp_seq" in g:
     cpus = ",".join(str(c["cpu"]) for c in g["blocking_cpus"]) or "-"
     tasks = ",".join(str(pid_of.get(t, t)) for t in g["blocking_tasks"]) or "-"
     age = g["age_ns"] // 10**9 if g["age_ns"] is not None else "?"
-    print(f"rcu {g['gp_seq']} in_progress={int(g['in_progress'])} cpus={cpus} tasks={tasks} age_s={age}")
+    print(f"rcu {g['gp_seq']} in_progress={int(g['in_progress'])} cpus={cpus} tasks={tasks} age_s={age} "
+          f"stalled={int(g['stalled'])}")
 
 
 def node(n):

@@ -280,7 +280,11 @@ TEST(TriageLocks, DeadlockRwsemWriterAndRcuStallEqualDrgn) {
   EXPECT_EQ(rcu.substr(0, rcu.find(" age_s=")), "rcu " + word_at(want[3], 1) + " in_progress=1 cpus=" +
                                                       word_at(want[3], 2) + " tasks=" + word_at(want[3], 3));
   EXPECT_EQ(word_at(want[3], 2), cpu);
-  EXPECT_GE(std::stoi(rcu.substr(rcu.find("age_s=") + 6)), 3) << rcu;  // past rcu_cpu_stall_timeout=3
+  // Past the scenario's rcupdate.rcu_cpu_stall_timeout=3 (the guest's cmdline).
+  ASSERT_NE(d.fact("cmdline").find("rcupdate.rcu_cpu_stall_timeout=3"), std::string::npos);
+  EXPECT_GE(std::stoi(rcu.substr(rcu.find("age_s=") + 6)), 3) << rcu;
+  EXPECT_EQ(rcu.substr(rcu.size() - 9), "stalled=1") << rcu;
+  EXPECT_NE(t.text.find("STALLED, past rcu_cpu_stall_timeout 3 s"), std::string::npos) << t.text;
   EXPECT_NE(line_starting(t.facts, "cpu " + cpu + " " + d.fact("rcu_staller_pid") + " irqs=on"), "")
       << testing::PrintToString(t.facts);
   // synchronize_rcu()'s waiter: its completion holds it on its swait queue

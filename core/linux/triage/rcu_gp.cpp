@@ -61,6 +61,10 @@ Result<RcuGracePeriod> read_rcu_grace_period(Program& prog) {
     else
       g.problems.push_back("grace period age: rcu_state.gp_start, jiffies_64 or HZ unreadable");
   }
+  if (auto t = variable(prog, "rcu_cpu_stall_timeout")) {
+    if (auto v = t->as_int(); v && *v > 0) g.stall_timeout_secs = static_cast<uint64_t>(*v);
+  }
+  if (g.age_ns && g.stall_timeout_secs) g.stalled = *g.age_ns / 1000000000ull >= *g.stall_timeout_secs;
   if (!g.in_progress) return g;
 
   // The leaves of the rcu_node tree (level rcu_num_lvls - 1) hold one

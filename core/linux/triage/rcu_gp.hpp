@@ -28,6 +28,11 @@ struct RcuGracePeriod {
   bool in_progress = false;     // the low two bits of gp_seq (rcu_seq_state) are non-zero
   std::string gp_state;         // gp_state_names[rcu_state.gp_state]: "RCU_GP_WAIT_FQS"
   std::optional<uint64_t> age_ns;  // (jiffies_64 - rcu_state.gp_start) / HZ, in progress only
+  // rcu_cpu_stall_timeout (seconds; the boot parameter or sysctl), and
+  // whether the grace period is older: the kernel has (or is about to
+  // have) reported a stall, not just a grace period caught mid-way.
+  std::optional<uint64_t> stall_timeout_secs;
+  bool stalled = false;
   std::vector<RcuBlockingCpu> cpus;  // leaf rcu_node qsmask bits
   std::vector<uint64_t> tasks;       // task_structs blocking the GP (preempted readers)
   std::vector<std::string> problems;
