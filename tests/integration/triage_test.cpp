@@ -121,13 +121,31 @@ TEST_P(TriageCsd, NamesTheWaitingCpuItsCsdAndTheSpinnerAsRootCause) {
 INSTANTIATE_TEST_SUITE_P(SampleDumps, TriageCsd, ::testing::Values("x86_64-csd-lockup", "arm64-csd-lockup"),
                          SampleName());
 
-TEST(TriageSysrq, NamesThePanicTaskAndItsTrace) {
-  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");
+// On each kernel of the matrix (5.10, 6.1, 6.12): the panic, and the RCU
+// grace period in progress with the CPUs blocking it as drgn reads them.
+class TriageSysrq : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(TriageSysrq, NamesThePanicTaskItsTraceAndTheRcuGracePeriod) {
+  KINSPECT_REQUIRE_SAMPLE(d, GetParam());
   Triage t = run_triage(d);
   EXPECT_EQ(line_starting(t.facts, "panic "), "panic " + d.fact("panic_cpu") + " " + d.fact("panic_pid"));
   EXPECT_NE(t.text.find("COMMAND: \"" + d.fact("panic_comm") + "\""), std::string::npos) << t.text;
   EXPECT_NE(t.text.find("sysrq_handle_crash"), std::string::npos) << t.text;
+  RunResult dr = run_drgn(d, "drgn_triage.py", "rcu\n");
+  ASSERT_EQ(dr.status, 0) << dr.err;
+  std::string rcu = line_starting(t.facts, "rcu ");
+  EXPECT_EQ(rcu.substr(0, rcu.find(" in_progress=")), "rcu " + word_at(dr.out, 1)) << dr.out;
+  if (rcu.find(" in_progress=1 ") != std::string::npos) {
+    EXPECT_EQ(rcu.substr(0, rcu.find(" age_s=")), "rcu " + word_at(dr.out, 1) + " in_progress=1 cpus=" +
+                                                        word_at(dr.out, 2) + " tasks=" + word_at(dr.out, 3))
+        << dr.out;
+    EXPECT_EQ(rcu.substr(rcu.size() - 9), "stalled=0") << rcu;  // a grace period caught mid-way
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(SampleDumps, TriageSysrq,
+                         ::testing::Values("x86_64-sysrq", "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq"),
+                         SampleName());
 
 // x86_64-hung (guest/workloads/hung.c): every waiter's lock and that lock's
 // owner equal what drgn reads from the waiter's own file descriptors (fds
