@@ -189,7 +189,12 @@ void rcu_json(JsonWriter& j, const TriageReport& r) {
   }
   j.end_array();
   j.key("blocking_tasks").begin_array();
-  for (uint64_t t : g.tasks) j.string(hex(t));
+  for (const RcuBlockingTask& t : g.tasks) {
+    j.begin_object();
+    address(j, "task", t.task);
+    j.field("pid", t.pid).field("comm", t.comm);
+    j.end_object();
+  }
   j.end_array();
   j.string_array("problems", g.problems);
   j.field("error", "");

@@ -238,7 +238,9 @@ void rcu_section(const TriageReport& r, std::string& o) {
     for (const RcuBlockingCpu& c : g.cpus)
       o += fmt("  blocked by CPU %u", c.cpu) + cpu_end_words(r, c.cpu) +
            (c.no_qs.value_or(false) ? " (rcu_data.cpu_no_qs: no quiescent state yet)" : "") + "\n";
-    for (uint64_t t : g.tasks) o += "  blocked by task " + addr(t) + " (preempted in an RCU read-side section)\n";
+    for (const RcuBlockingTask& t : g.tasks)
+      o += "  blocked by task " + (t.pid >= 0 ? task_words(t.comm, t.pid) + " " : "") + addr(t.task) +
+           ", preempted in an RCU read-side section (rcu_node.gp_tasks)\n";
     if (g.cpus.empty() && g.tasks.empty()) o += "  blocked by: no CPU or task recorded (rcu_node qsmask and gp_tasks empty)\n";
     for (const WaitingTask& t : r.tasks)
       if (!t.wait.rcu_gp_frame.empty()) o += "  waited for by " + task_words(t.comm, t.pid) + " (" + t.wait.rcu_gp_frame + ")\n";

@@ -42,7 +42,7 @@ for t in doc["tasks"]:
 g = doc["rcu"]
 if "gp_seq" in g:
     cpus = ",".join(str(c["cpu"]) for c in g["blocking_cpus"]) or "-"
-    tasks = ",".join(str(pid_of.get(t, t)) for t in g["blocking_tasks"]) or "-"
+    tasks = ",".join(str(t["pid"]) for t in g["blocking_tasks"]) or "-"
     age = g["age_ns"] // 10**9 if g["age_ns"] is not None else "?"
     print(f"rcu {g['gp_seq']} in_progress={int(g['in_progress'])} cpus={cpus} tasks={tasks} age_s={age} "
           f"stalled={int(g['stalled'])}")

@@ -243,7 +243,8 @@ TEST(TriageNfsHang, NamesEachStuckRpcProcedureAndItsTransportAsDrgn) {
 // confirmed by drgn finding the waiter on the lock's own wait_list and the
 // same owner; the ABBA pair is the one cycle, the rwsem writer the root of
 // its three waiters, and the RCU grace period drgn reads is blocked by the
-// CPU the staller spins on, where the graph's RCU chain ends.
+// CPU the staller spins on (where the graph's RCU chain ends) and by the
+// preempted reader task.
 TEST(TriageLocks, DeadlockRwsemWriterAndRcuStallEqualDrgn) {
   KINSPECT_REQUIRE_SAMPLE(d, "x86_64-locks");
   Triage t = run_triage(d);
@@ -298,6 +299,10 @@ TEST(TriageLocks, DeadlockRwsemWriterAndRcuStallEqualDrgn) {
   EXPECT_EQ(rcu.substr(0, rcu.find(" age_s=")), "rcu " + word_at(want[3], 1) + " in_progress=1 cpus=" +
                                                       word_at(want[3], 2) + " tasks=" + word_at(want[3], 3));
   EXPECT_EQ(word_at(want[3], 2), cpu);
+  // The preemptible reader (preempt=full) blocks it as a task.
+  EXPECT_EQ(word_at(want[3], 3), d.fact("locks_rcu_reader_pid")) << dr.out;
+  EXPECT_NE(t.text.find("blocked by task kl_rcu_reader (pid " + d.fact("locks_rcu_reader_pid") + ") "), std::string::npos)
+      << t.text;
   // Past the scenario's rcupdate.rcu_cpu_stall_timeout=3 (the guest's cmdline).
   ASSERT_NE(d.fact("cmdline").find("rcupdate.rcu_cpu_stall_timeout=3"), std::string::npos);
   EXPECT_GE(std::stoi(rcu.substr(rcu.find("age_s=") + 6)), 3) << rcu;

@@ -25,7 +25,7 @@ std::string gp_state_name(Program& prog, uint64_t state) {
 // Preempted readers blocking the current GP: rcu_node.gp_tasks points at
 // the first of them in blkd_tasks (task_struct.rcu_node_entry), the rest
 // follow it to the list's end; null when none blocks it.
-Status blocking_tasks(Program& prog, const Object& node, std::vector<uint64_t>& out) {
+Status blocking_tasks(Program& prog, const Object& node, std::vector<RcuBlockingTask>& out) {
   auto gp = member_u64(node, "gp_tasks");
   if (!gp || !*gp) return {};
   ASSIGN_OR_RETURN(Object head, node.member("blkd_tasks"));
@@ -33,7 +33,7 @@ Status blocking_tasks(Program& prog, const Object& node, std::vector<uint64_t>& 
   bool in = false;
   return walk_list(prog, head.address(), off, [&](uint64_t task) -> Status {
     if (task + off == *gp) in = true;
-    if (in) out.push_back(task);
+    if (in) out.push_back({task, -1, ""});
     return {};
   });
 }

@@ -22,6 +22,12 @@ struct RcuBlockingCpu {
   std::optional<bool> no_qs;  // rcu_data.cpu_no_qs.b.norm: the CPU still owes this GP a quiescent state
 };
 
+struct RcuBlockingTask {
+  uint64_t task = 0;  // task_struct
+  int64_t pid = -1;   // from the task list (triage fills these), -1 unknown
+  std::string comm;
+};
+
 struct RcuGracePeriod {
   std::string flavor;           // rcu_state.name: "rcu_preempt", "rcu_sched"
   int64_t gp_seq = 0;           // rcu_state.gp_seq, signed as the kernel prints it (g=-687)
@@ -34,7 +40,7 @@ struct RcuGracePeriod {
   std::optional<uint64_t> stall_timeout_secs;
   bool stalled = false;
   std::vector<RcuBlockingCpu> cpus;  // leaf rcu_node qsmask bits
-  std::vector<uint64_t> tasks;       // task_structs blocking the GP (preempted readers)
+  std::vector<RcuBlockingTask> tasks;  // preempted readers blocking the GP
   std::vector<std::string> problems;
 };
 

@@ -37,9 +37,10 @@ void add_rcu_node(TriageReport& r, const TaskList& tasks) {
     r.graph.add_node({WaitGraph::cpu_id(cpu), WaitNodeKind::cpu, cpu, "CPU " + std::to_string(cpu)});
     r.graph.add_edge({WaitGraph::rcu_gp_id(), WaitGraph::cpu_id(cpu), "blocked by", "rcu_node.qsmask"});
   } else if (!g.tasks.empty()) {
-    const TaskInfo* t = tasks.by_task(g.tasks.front());
-    std::string tid = WaitGraph::task_id(g.tasks.front());
-    r.graph.add_node({tid, WaitNodeKind::task, g.tasks.front(), t ? task_label(*t) : "task " + hex(g.tasks.front())});
+    const TaskInfo* t = tasks.by_task(g.tasks.front().task);
+    std::string tid = WaitGraph::task_id(g.tasks.front().task);
+    r.graph.add_node({tid, WaitNodeKind::task, g.tasks.front().task,
+                      t ? task_label(*t) : "task " + hex(g.tasks.front().task)});
     r.graph.add_edge({WaitGraph::rcu_gp_id(), tid, "blocked by", "rcu_node.gp_tasks"});
   }
 }
@@ -198,6 +199,13 @@ Result<TriageReport> build_triage(Program& prog, const TaskList& tasks, const Pa
     r.rcu = std::move(*g);
   else
     r.rcu_error = g.error().message;
+  if (r.rcu) {
+    for (RcuBlockingTask& b : r.rcu->tasks)
+      if (const TaskInfo* t = tasks.by_task(b.task)) {
+        b.pid = t->pid;
+        b.comm = t->comm;
+      }
+  }
   if (r.rcu && r.rcu->in_progress) add_rcu_node(r, tasks);
   for (const WaitingTask& w : r.tasks) add_task_edges(r, w, tasks);
   r.roots = r.graph.root_causes(r.starts);
