@@ -83,9 +83,12 @@ Status cmd_mod(CommandContext& ctx, const Args& args) {
   std::sort(mods.begin(), mods.end(), [](const auto& a, const auto& b) { return a.address < b.address; });
   size_t name_w = 4;
   for (const auto& m : mods) name_w = std::max(name_w, m.name.size());
+  // 6.4+ modules keep text, data and rodata in separate regions: crash then
+  // heads the base column TEXT_BASE and adds the regions' sizes up.
+  bool regions = std::any_of(mods.begin(), mods.end(), [](const auto& m) { return m.core_total != 0; });
   std::string head = centered("MODULE", 16) + "  " + std::string("NAME") +
-                     std::string(name_w - 4, ' ') + "  " + centered("BASE", 16) + "  " + "  SIZE" +
-                     "  OBJECT FILE";
+                     std::string(name_w - 4, ' ') + "  " + (regions ? std::string("   TEXT_BASE    ") : centered("BASE", 16)) +
+                     "  " + "  SIZE" + "  OBJECT FILE";
   ctx.out.line(head);
   for (const auto& m : mods) {
     if (only && m.name != *only) continue;
@@ -94,7 +97,7 @@ Status cmd_mod(CommandContext& ctx, const Args& args) {
     std::string object = file.empty() ? "(not loaded)  [CONFIG_KALLSYMS]" : file + " ";
     ctx.out.print("%16llx  %-*s  %16llx  %6llu  %s\n", static_cast<unsigned long long>(m.address),
                   static_cast<int>(name_w), m.name.c_str(), static_cast<unsigned long long>(m.base),
-                  static_cast<unsigned long long>(m.size), object.c_str());
+                  static_cast<unsigned long long>(m.core_total ? m.core_total : m.size), object.c_str());
   }
   if (!load_error.empty()) return fail(Errc::not_found, load_error);
   return {};
@@ -110,7 +113,9 @@ SYNOPSIS
 DESCRIPTION
   Lists the modules on the kernel's modules list in crash's columns: the
   struct module address, NAME, BASE (start of its core area), SIZE (bytes
-  of its core area) and OBJECT FILE, the debuginfo file loaded for it, or
+  of its core area) and OBJECT FILE (on 6.4+ kernels, whose modules keep
+  text, data and rodata apart: TEXT_BASE, and SIZE adds the core regions
+  up, as crash 8.0.3+ prints them), the debuginfo file loaded for it, or
   "(not loaded)  [CONFIG_KALLSYMS]" when its symbols come from the kallsyms
   the kernel keeps in the dump.
 

@@ -15,6 +15,7 @@ constexpr uint64_t kMaxModuleSymbols = 1u << 20;
 
 struct Layout {
   uint64_t base = 0, size = 0, text_size = 0;
+  uint64_t core_total = 0;  // mem[] kernels: the core regions' sizes added up
 };
 
 // The core area of a module, whichever way this kernel describes it.
@@ -36,6 +37,16 @@ Result<Layout> module_layout(const Object& mod) {
       if (!b.ok() || !s.ok()) break;
       uint64_t pb = b->as_u64().value_or(0), ps = s->as_u64().value_or(0);
       if (pb >= l.base && pb + ps > l.base + l.size) l.size = pb + ps - l.base;
+    }
+    // The core regions are the mem[] entries before MOD_INIT_TEXT (text,
+    // data, rodata, ro_after_init); crash's SIZE is their sum.
+    int64_t core_types = 4;
+    if (auto e = mod.program().types().enumerator("MOD_INIT_TEXT")) core_types = e->value;
+    for (int64_t i = 0; i < core_types; ++i) {
+      auto part = mem->index(i);
+      if (!part.ok()) break;
+      auto s = part->member("size");
+      if (s.ok()) l.core_total += s->as_u64().value_or(0);
     }
     return l;
   }
@@ -130,6 +141,7 @@ Result<std::vector<KernelModule>> read_modules(Program& prog) {
       km.base = layout->base;
       km.size = layout->size;
       km.text_size = layout->text_size;
+      km.core_total = layout->core_total;
     } else {
       km.error = layout.error().message;
     }

@@ -24,6 +24,9 @@ struct KernelModule {
   uint64_t base = 0;     // start of the core (text) area
   uint64_t size = 0;     // total core size
   uint64_t text_size = 0;
+  // 6.4+ (mem[] regions, placed apart): the core regions' sizes added up,
+  // which crash prints as SIZE; 0 on older kernels, where size is that total.
+  uint64_t core_total = 0;
   std::vector<ModuleSymbol> symbols;  // from mod->kallsyms, address order
   uint64_t taints = 0;   // mod->taints: TAINT_* bits
   std::string error;     // why the symbols could not be read, if they could not

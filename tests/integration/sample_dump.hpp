@@ -29,6 +29,13 @@ struct SampleDump {
   std::string drgn_python() const;
 };
 
+// The sysrq sample of every kernel in the matrix (6.1, 5.10, 6.12): tests
+// that hold on any kernel take these lists (the arm64 5.10/6.12 ones are
+// opt-in: KINSPECT_MATRIX=all makes them, otherwise their tests skip).
+inline constexpr const char* kX86SysrqSamples[] = {"x86_64-sysrq", "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq"};
+inline constexpr const char* kSysrqSamples[] = {"x86_64-sysrq",         "x86_64-bullseye-sysrq", "x86_64-trixie-sysrq",
+                                                "arm64-sysrq",          "arm64-bullseye-sysrq",  "arm64-trixie-sysrq"};
+
 // A gtest parameter name for a sample's name: "x86_64-sysrq" -> "x86_64_sysrq".
 struct SampleName {
   template <class Info>
