@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "sample_dump.hpp"
@@ -55,11 +58,30 @@ TEST_P(EverySample, SysMatchesFactsAndOraclesOnEveryFormat) {
     }
     // CPUS starts with the guest's CPU count.
     EXPECT_EQ(field(r.out, "CPUS").value_or("").substr(0, d.fact("cpus").size()), d.fact("cpus"));
-    // crash prints these three on x86_64; drgn_sys.py prints the last two.
-    for (const char* f : {"UPTIME", "LOAD AVERAGE", "PANIC"}) {
+    // crash prints these on x86_64; drgn_sys.py prints LOAD AVERAGE and PANIC.
+    for (const char* f : {"LOAD AVERAGE", "PANIC"}) {
       auto want = field(oracle, f);
-      if (std::string_view(f) != "UPTIME") ASSERT_TRUE(want.has_value()) << f << ":\n" << oracle;
-      if (want) EXPECT_EQ(field(r.out, f), want) << f;
+      ASSERT_TRUE(want.has_value()) << f << ":\n" << oracle;
+      EXPECT_EQ(field(r.out, f), want) << f;
+    }
+    // UPTIME (jiffies since boot) as crash 8.0.2 prints it. Trixie's crash
+    // 8.0.6 is wrong on 6.12: 00:03:48 where jiffies - INITIAL_JIFFIES is
+    // 3827 ticks at HZ=250, i.e. the 15 s at which the guest's console shows
+    // its panic; there the console's panic time is the reference (jiffies go
+    // on in the panic loop until QEMU stops the guest a few seconds later).
+    if (d.path("TOOLS") != "trixie") {
+      if (auto want = field(oracle, "UPTIME")) EXPECT_EQ(field(r.out, "UPTIME"), want) << "UPTIME";
+    } else {
+      std::smatch pm;
+      std::string console = file_text(d.path("CONSOLE_LOG"));
+      ASSERT_TRUE(std::regex_search(console, pm, std::regex(R"(\[\s*([0-9]+)\.[0-9]+\] Kernel panic - not syncing)")));
+      long want_s = std::stol(pm[1]);
+      std::string up = field(r.out, "UPTIME").value_or("");
+      int h = 0, m = 0, sec = 0;
+      ASSERT_EQ(std::sscanf(up.c_str(), "%d:%d:%d", &h, &m, &sec), 3) << up;
+      long got_s = h * 3600L + m * 60L + sec;
+      EXPECT_GE(got_s, want_s - 1) << "UPTIME " << up << ", panic at " << want_s << " s";
+      EXPECT_LE(got_s, want_s + 10) << "UPTIME " << up << ", panic at " << want_s << " s";
     }
     EXPECT_EQ(field(r.out, "PANIC").value_or(""), "\"Kernel panic - not syncing: " +
                                                       unquote(d.fact("panic_msg")) + "\"");
@@ -112,6 +134,8 @@ TEST_P(EverySample, RdPhysIsIdenticalAcrossFormats) {
   // A kdump's /proc/vmcore leaves out the crashkernel area; the rest must read.
   ASSERT_GE(want.size(), addrs.size() - 4) << ref.err;
   int compared_filtered = 0, excluded_seen = 0, filtered_files = 0;
+  bool mdf_unsupported = file_text(d.path("DUMP_DIR") + "/.makedumpfile.log").find("kernel version is not supported") !=
+                         std::string::npos;
   for (const auto& [key, path] : vmcores) {
     if (path == ref_path) continue;
     SCOPED_TRACE(key);
@@ -131,7 +155,10 @@ TEST_P(EverySample, RdPhysIsIdenticalAcrossFormats) {
         ++excluded_seen;
       }
     }
-    if (filtered) {
+    // A makedumpfile that says "The kernel version is not supported" (trixie's
+    // 1.7.6 on 6.12.117 kept every page of the remade sample) must still read
+    // the same bytes, but need not leave any page out.
+    if (filtered && !mdf_unsupported) {
       EXPECT_NE(r.err.find("page excluded from dump"), std::string::npos) << r.err;
       EXPECT_EQ(r.status, 1);  // -c/stdin: a failed command makes the exit status non-zero
     }
@@ -139,7 +166,7 @@ TEST_P(EverySample, RdPhysIsIdenticalAcrossFormats) {
   // Filtered dumps both keep pages (equal bytes) and leave some out.
   if (filtered_files) {
     EXPECT_GT(compared_filtered, 0);
-    EXPECT_GT(excluded_seen, 0);
+    if (!mdf_unsupported) EXPECT_GT(excluded_seen, 0);
   }
 }
 

@@ -38,6 +38,8 @@ std::map<std::string, std::string> parse_env(const std::string& text) {
 
 }  // namespace
 
+std::string file_text(const std::string& path) { return slurp(path); }
+
 std::string shell_quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);

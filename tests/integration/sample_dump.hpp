@@ -73,6 +73,8 @@ RunResult run_drgn(const SampleDump& d, const std::string& script, const std::st
 // without the "WARNING: ... not found in PID hash" and "bt: invalid size
 // request" / "bt: read of stack" lines it prints at start.
 RunResult run_crash(const SampleDump& d, const std::string& vmcore, const std::string& input);
+// A file's whole text ("" when it cannot be read).
+std::string file_text(const std::string& path);
 // kinspect's output for a script, without the "kinspect> CMD" echo lines.
 std::string strip_echo(const std::string& out);
 
