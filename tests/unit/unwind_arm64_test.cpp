@@ -26,7 +26,8 @@ struct Stack {
       if (it == mem.end()) return fail(Errc::not_present, "no memory", a);
       return it->second;
     };
-    env.strip = [](uint64_t v) { return v | 0xffff000000000000ull; };
+    // As the kernel's ptrauth_strip: bit 55 picks the kernel or user half.
+    env.strip = [](uint64_t v) { return (v >> 55) & 1 ? v | 0xffff000000000000ull : v & 0x0000ffffffffffffull; };
     env.entry_start = kEntryText;
     env.entry_end = kEntryText + 0x800;
     env.stackframe_offset = kStackframeOffset;
