@@ -96,19 +96,22 @@ Result<UserMm> read_user_mm(Program& prog, uint64_t mm, uint64_t root_path) {
 }
 
 std::string vm_flag_names(uint64_t flags) {
-  // crash's table of VM_ bit names (memory.c), historical names included, so
-  // that `vm -f` reads as crash's does; bit 21 has no name there.
-  static constexpr std::array<const char*, 32> kNames = {
-      "READ",      "WRITE",      "EXEC",        "SHARED",    "MAYREAD",  "MAYWRITE",  "MAYEXEC",
-      "MAYSHARE",  "GROWSDOWN",  "NOHUGEPAGE",  "PFNMAP",    "DENYWRITE", "EXECUTABLE", "LOCKED",
-      "IO",        "SEQ_READ",   "RAND_READ",   "DONTCOPY",  "DONTEXPAND", "RESERVED", "ACCOUNT",
-      "",          "HUGETLB",    "NONLINEAR",   "MAPPED_COPY", "INSERTPAGE", "ALWAYSDUMP",
-      "CAN_NONLINEAR", "MIXEDMAP", "SAO",       "PFN_AT_MMAP", "MERGEABLE"};
+  // crash's table of VM_ bit names (memory.c), historical names included, in
+  // its order (HUGETLB before ACCOUNT), so that `vm -f` reads as crash's
+  // does; bit 21 has no name there.
+  static constexpr std::array<std::pair<unsigned, const char*>, 31> kNames = {{
+      {0, "READ"},        {1, "WRITE"},        {2, "EXEC"},        {3, "SHARED"},      {4, "MAYREAD"},
+      {5, "MAYWRITE"},    {6, "MAYEXEC"},      {7, "MAYSHARE"},    {8, "GROWSDOWN"},   {9, "NOHUGEPAGE"},
+      {10, "PFNMAP"},     {11, "DENYWRITE"},   {12, "EXECUTABLE"}, {13, "LOCKED"},     {14, "IO"},
+      {15, "SEQ_READ"},   {16, "RAND_READ"},   {17, "DONTCOPY"},   {18, "DONTEXPAND"}, {19, "RESERVED"},
+      {22, "HUGETLB"},    {20, "ACCOUNT"},     {23, "NONLINEAR"},  {24, "MAPPED_COPY"}, {25, "INSERTPAGE"},
+      {26, "ALWAYSDUMP"}, {27, "CAN_NONLINEAR"}, {28, "MIXEDMAP"}, {29, "SAO"},        {30, "PFN_AT_MMAP"},
+      {31, "MERGEABLE"}}};
   std::string s;
-  for (unsigned b = 0; b < kNames.size(); ++b) {
-    if (!(flags & (uint64_t{1} << b)) || !*kNames[b]) continue;
+  for (const auto& [b, name] : kNames) {
+    if (!(flags & (uint64_t{1} << b))) continue;
     if (!s.empty()) s += '|';
-    s += kNames[b];
+    s += name;
   }
   return s;
 }
