@@ -153,8 +153,8 @@ DESCRIPTION
   -d          integers of -m/-v in decimal.
   -f vm_flags names the VM_ bits of a hexadecimal vm_flags value, with
               crash's bit names.
-  -R, -P      crash's reference search and single-VMA forms: not
-              implemented (say so).
+  -R ref      crash's reference search: not implemented (says so).
+  -P vma      crash's single-VMA form: not implemented (says so).
 )HELP";
 
 }  // namespace
