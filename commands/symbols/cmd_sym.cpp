@@ -39,16 +39,24 @@ std::string list_line(const Symbol& s) {
   return buf;
 }
 
-Status list_module(CommandContext& ctx, const KernelModule& m) {
-  char buf[128];
-  std::snprintf(buf, sizeof buf, "%llx MODULE START: %s", static_cast<unsigned long long>(m.base),
-                m.name.c_str());
-  ctx.out.line(buf);
+// The module's symbols in [start, end) between "MODULE [KIND ]START" and
+// "END" lines.
+// (Before 6.4 every symbol of the module, whatever its address.)
+void list_range(CommandContext& ctx, const KernelModule& m, const std::string& kind, uint64_t start, uint64_t end) {
+  std::string label = kind.empty() ? "MODULE " : "MODULE " + kind + " ";
+  ctx.out.print("%llx %sSTART: %s\n", static_cast<unsigned long long>(start), label.c_str(), m.name.c_str());
   for (const auto& s : ctx.program->symbols().sorted())
-    if (s.module == m.name) ctx.out.line(list_line(s));
-  std::snprintf(buf, sizeof buf, "%llx MODULE END: %s", static_cast<unsigned long long>(m.base + m.size),
-                m.name.c_str());
-  ctx.out.line(buf);
+    if (s.module == m.name && (kind.empty() || (s.addr >= start && s.addr < end))) ctx.out.line(list_line(s));
+  ctx.out.print("%llx %sEND: %s\n", static_cast<unsigned long long>(end), label.c_str(), m.name.c_str());
+}
+
+Status list_module(CommandContext& ctx, const KernelModule& m) {
+  // 6.4+ modules: one block per memory region, as crash 8.0.3+ lists them.
+  if (!m.regions.empty()) {
+    for (const auto& r : m.regions) list_range(ctx, m, r.name, r.base, r.base + r.size);
+    return {};
+  }
+  list_range(ctx, m, "", m.base, m.base + m.size);
   return {};
 }
 
@@ -168,7 +176,9 @@ DESCRIPTION
   module debuginfo is loaded.
 
   -l         list every symbol in address order: vmlinux, then each module
-             between "MODULE START" and "MODULE END" lines.
+             between "MODULE START" and "MODULE END" lines (on 6.4+
+             kernels one block per memory region: "MODULE TEXT START",
+             DATA, RODATA, RO_AFTER_INIT, as crash 8.0.3+ prints them).
   -M         list the symbols of every module.
   -m MODULE  list the symbols of one module.
   -p         show the symbol before SYMBOL|VADDR's symbol, then it.

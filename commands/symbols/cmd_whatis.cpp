@@ -63,6 +63,7 @@ Status cmd_whatis(CommandContext& ctx, const Args& args) {
     const Symbol* sym = prog.symbols().find(text);
     if (sym) {
       uint64_t link = sym->link_addr;
+      if (!sym->module.empty()) prog.load_module_on_demand(sym->module);  // its DWARF, if autoload is on
       if (auto v = types.variable(text, link); v.ok()) {
         ctx.out.line(declare(v->type, text) + ";");
         return {};

@@ -189,8 +189,9 @@ DESCRIPTION
     scroll on|off   page long output through less on a terminal (default on).
     radix 10|16     default output radix of p (default 10).
     autoload on|off load a module's debug file the first time a frame,
-                    source line or unwind step in its code needs it
-                    (default on; off for slow links). mod shows what is
+                    source line or unwind step in its code, or one of its
+                    variables in an expression, needs it (default on;
+                    off for slow links). mod shows what is
                     loaded and from where.
     debuginfo-path DIR[:DIR...]
                     directories searched for debug files before

@@ -25,6 +25,10 @@ DESCRIPTION
   PANIC     the panic message from the kernel log, the panic CPU (and how
             it was found: panic_cpu, the kdump header, the registers), the
             panic task and its short trace.
+  ROOT CAUSES
+            the wait-for graph's root causes (below), most waiters first,
+            and every DEADLOCK cycle, so that the first screen names them;
+            a transport lists the RPC procedures left unanswered on it.
   CPUS      per CPU: the running task, how long it has run (the run
             queue's clock minus the task's last arrival: rq->clock -
             sched_info.last_arrival, or rq->clock_task - se.exec_start on
@@ -50,13 +54,27 @@ DESCRIPTION
             owner task (mutex.owner and rw_semaphore.owner with the flag
             bits masked; for a reader-owned rwsem the last reader). Owners
             that are not blocked themselves follow as "(lock owner)" lines.
-            Without a lock primitive on the stack, the function the task
-            sleeps in.
+            A task in an RPC call (__rpc_execute; sunrpc's debug file from
+            the module debug-file search) shows its rpc_task, the procedure
+            (rpc_proc as <nfs3_procedures[N]> and its p_name), the client's
+            program, version and server, the transport (protocol, address,
+            state bits: XPRT_CONNECTED|XPRT_BOUND), the task's run state and
+            RPC wait queue, and how long ago it started and was last sent.
+            A completion in __wait_rcu_gp (synchronize_rcu) is an RCU wait.
+            Otherwise the function the task sleeps in.
+  RCU       the tree-RCU grace period (rcu_state: flavor, gp_seq, the GP
+            kthread's state), how long it has been in progress (jiffies_64
+            - gp_start) and whether that is past rcu_cpu_stall_timeout
+            (STALLED), the CPUs blocking it (bits left in a leaf
+            rcu_node's qsmask, with rcu_data.cpu_no_qs and what each runs
+            where), preempted readers blocking it (rcu_node.gp_tasks), and
+            the tasks waiting for it.
   WAIT-FOR GRAPH
             the root causes (where the chains end, most waiters first),
             one sentence per chain ("A waits for mutex M held by B, which
-            waits for ..."), CPU -> CPU csd waits included, and cycles
-            printed as deadlocks.
+            waits for ..."), CPU -> CPU csd waits, task -> rpc_task ->
+            transport, and synchronize_rcu() waiters -> the grace period ->
+            the CPU blocking it included; cycles printed under DEADLOCKS.
 
 OPTIONS
   -j      the same facts as one JSON document (schema "kinspect-triage",

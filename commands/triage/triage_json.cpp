@@ -20,6 +20,9 @@ std::string_view node_kind(WaitNodeKind k) {
     case WaitNodeKind::cpu: return "cpu";
     case WaitNodeKind::task: return "task";
     case WaitNodeKind::lock: return "lock";
+    case WaitNodeKind::rpc_task: return "rpc_task";
+    case WaitNodeKind::transport: return "transport";
+    case WaitNodeKind::rcu_gp: return "rcu_gp";
   }
   return "";
 }
@@ -117,6 +120,33 @@ void lock_json(JsonWriter& j, const LockWait& l) {
   j.end_object();
 }
 
+void rpc_json(JsonWriter& j, const RpcWait& w) {
+  j.key("rpc").begin_object();
+  j.field("frame", static_cast<uint64_t>(w.frame));
+  j.field("function", w.function);
+  address(j, "rpc_task", w.task);
+  address(j, "rpc_proc", w.proc);
+  j.field("rpc_proc_symbol", w.proc_symbol);
+  j.field("p_name", w.proc_name);
+  address(j, "client", w.client);
+  j.field("program", w.program);
+  j.field("program_number", static_cast<uint64_t>(w.program_number));
+  j.field("version", static_cast<uint64_t>(w.version));
+  j.field("server", w.server);
+  address(j, "transport", w.xprt);
+  j.field("protocol", w.protocol);
+  j.field("address", w.address);
+  j.field("transport_state", w.xprt_state);
+  j.field("transport_state_text", w.xprt_state_text);
+  j.field("runstate", w.runstate);
+  j.field("runstate_text", w.runstate_text);
+  j.field("queue", w.queue);
+  j.field("age_ns", w.age_ns);
+  j.field("since_sent_ns", w.since_sent_ns);
+  j.string_array("problems", w.problems);
+  j.end_object();
+}
+
 void task_json(JsonWriter& j, const WaitingTask& t) {
   j.begin_object();
   address(j, "task", t.task);
@@ -132,7 +162,42 @@ void task_json(JsonWriter& j, const WaitingTask& t) {
   j.string_array("trace", t.wait.trace);
   if (t.wait.lock) lock_json(j, *t.wait.lock);
   else j.key("lock").null();
+  if (t.wait.rpc) rpc_json(j, *t.wait.rpc);
+  else j.key("rpc").null();
+  j.field("rcu_gp_wait", t.wait.rcu_gp_frame);
   j.field("error", t.wait.error);
+  j.end_object();
+}
+
+void rcu_json(JsonWriter& j, const TriageReport& r) {
+  if (!r.rcu) {
+    j.key("rcu").begin_object().field("error", r.rcu_error).end_object();
+    return;
+  }
+  const RcuGracePeriod& g = *r.rcu;
+  j.key("rcu").begin_object();
+  j.field("flavor", g.flavor);
+  j.field("gp_seq", g.gp_seq);
+  j.field("in_progress", g.in_progress);
+  j.field("gp_state", g.gp_state);
+  j.field("age_ns", g.age_ns);
+  j.field("stall_timeout_secs", g.stall_timeout_secs);
+  j.field("stalled", g.stalled);
+  j.key("blocking_cpus").begin_array();
+  for (const RcuBlockingCpu& c : g.cpus) {
+    j.begin_object().field("cpu", static_cast<uint64_t>(c.cpu)).field("no_qs", c.no_qs).end_object();
+  }
+  j.end_array();
+  j.key("blocking_tasks").begin_array();
+  for (const RcuBlockingTask& t : g.tasks) {
+    j.begin_object();
+    address(j, "task", t.task);
+    j.field("pid", t.pid).field("comm", t.comm);
+    j.end_object();
+  }
+  j.end_array();
+  j.string_array("problems", g.problems);
+  j.field("error", "");
   j.end_object();
 }
 
@@ -200,6 +265,7 @@ std::string triage_json(const TriageReport& r) {
   j.key("tasks").begin_array();
   for (const WaitingTask& t : r.tasks) task_json(j, t);
   j.end_array();
+  rcu_json(j, r);
   graph_json(j, r);
   j.end_object();
   return j.str();

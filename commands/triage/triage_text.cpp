@@ -1,5 +1,6 @@
 #include "commands/triage/triage_text.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/error.hpp"
@@ -33,6 +34,39 @@ std::string lock_words(const LockWait& l) {
   return s;
 }
 
+// "rpc_task ffff... <nfs3_procedures[18]> FSINFO": the WAITS FOR column.
+std::string rpc_words(const RpcWait& w) {
+  std::string s = "rpc_task " + addr(w.task) + " " + (w.proc_symbol.empty() ? addr(w.proc) : w.proc_symbol);
+  if (!w.proc_name.empty()) s += " " + w.proc_name;
+  return s;
+}
+
+// The call's client, transport and timing under its task's line.
+void rpc_lines(const RpcWait& w, std::string& o) {
+  const std::string in = "           ";
+  std::string line = in + "in " + w.function + fmt(" (frame #%zu)", w.frame);
+  if (w.task) {
+    line += ": rpc_proc " + addr(w.proc) + (w.proc_symbol.empty() ? "" : " " + w.proc_symbol);
+    if (!w.proc_name.empty()) line += " p_name \"" + w.proc_name + "\"";
+  }
+  o += line + "\n";
+  if (w.client)
+    o += in + "client " + addr(w.client) + ": program " + (w.program.empty() ? "" : w.program + " ") +
+         std::to_string(w.program_number) + " version " + std::to_string(w.version) +
+         (w.server.empty() ? "" : ", server " + w.server) + "\n";
+  if (w.xprt)
+    o += in + "transport " + addr(w.xprt) + ": " + (w.protocol.empty() ? "" : w.protocol + " ") + w.address +
+         ", state " + w.xprt_state_text + "\n";
+  if (w.task) {
+    line = in + "runstate " + w.runstate_text;
+    if (!w.queue.empty()) line += ", queued on " + w.queue;
+    line += ", started " + duration(w.age_ns) + " ago";
+    if (w.since_sent_ns) line += ", last sent " + duration(w.since_sent_ns) + " ago";
+    o += line + "\n";
+  }
+  for (const auto& p : w.problems) o += in + "(" + p + ")\n";
+}
+
 // "hung-pipe-hold (pid 119)", from the report or the graph's label.
 std::string node_words(const TriageReport& r, const std::string& id) {
   const WaitNode* n = r.graph.node(id);
@@ -40,9 +74,24 @@ std::string node_words(const TriageReport& r, const std::string& id) {
   return n->label.empty() ? id : n->label;
 }
 
-// What a chain's last task does, for the end of the sentence.
+// What a CPU runs, for the end of a sentence: "running kl_rcu_staller
+// (pid 131) for 0 00:00:44.000, interrupts on, at kinspect_rcu_staller+0x46".
+std::string cpu_end_words(const TriageReport& r, unsigned cpu) {
+  if (cpu >= r.cpus.size()) return "";
+  const CpuState& c = r.cpus[cpu];
+  if (c.comm.empty()) return "";
+  std::string s = ", running " + task_words(c.comm, c.pid);
+  if (!c.idle) s += " for " + duration(c.ran_ns);
+  s += ", interrupts " + irqs(c);
+  std::string at = c.context_user ? "user mode" : c.context_at;
+  if (!at.empty()) s += ", at " + at;
+  return s;
+}
+
+// What a chain's last task (or CPU) does, for the end of the sentence.
 std::string end_words(const TriageReport& r, const std::string& id) {
   const WaitNode* n = r.graph.node(id);
+  if (n && n->kind == WaitNodeKind::cpu) return cpu_end_words(r, static_cast<unsigned>(n->address));
   if (!n || n->kind != WaitNodeKind::task) return "";
   const WaitingTask* t = r.task(n->address);
   if (!t) return "";
@@ -66,6 +115,13 @@ std::string chain_sentence(const TriageReport& r, const WaitChain& c) {
   if (c.cycle) s += "  <-- DEADLOCK (cycle)";
   else s += end_words(r, c.nodes.back());
   return s;
+}
+
+// "A -> lock -> B -> lock -> A".
+std::string cycle_words(const TriageReport& r, const WaitChain& c) {
+  std::string s;
+  for (const std::string& n : c.nodes) s += node_words(r, n) + " -> ";
+  return s + node_words(r, c.nodes.front());
 }
 
 void panic_section(const TriageReport& r, std::string& o) {
@@ -140,6 +196,8 @@ void task_section(const TriageReport& r, std::string& o) {
       what = "running on CPU " + std::to_string(t.cpu);
     } else if (t.wait.lock && t.wait.lock->lock) {
       what = lock_words(*t.wait.lock);
+    } else if (t.wait.rpc) {
+      what = rpc_words(*t.wait.rpc);
     } else if (!t.wait.sleeps_in.empty()) {
       what = "sleeps in " + t.wait.sleeps_in;
     } else {
@@ -155,8 +213,72 @@ void task_section(const TriageReport& r, std::string& o) {
       o += line + "\n";
       if (!l.problem.empty()) o += "           (" + l.problem + ")\n";
     }
+    if (!t.wait.rcu_gp_frame.empty()) o += "           for an RCU grace period (" + t.wait.rcu_gp_frame + "), see RCU\n";
+    if (t.wait.rpc) rpc_lines(*t.wait.rpc, o);
     if (!t.wait.error.empty()) o += "           (unwind: " + t.wait.error + ")\n";
   }
+}
+
+void rcu_section(const TriageReport& r, std::string& o) {
+  o += "\nRCU\n";
+  if (!r.rcu) {
+    o += "  (" + r.rcu_error + ")\n";
+    return;
+  }
+  const RcuGracePeriod& g = *r.rcu;
+  o += "  " + g.flavor + ": grace period g=" + std::to_string(g.gp_seq);
+  if (!g.in_progress) {
+    o += " ended; none in progress" + (g.gp_state.empty() ? std::string() : " (" + g.gp_state + ")") + "\n";
+  } else {
+    o += " in progress for " + duration(g.age_ns) + (g.gp_state.empty() ? "" : " (" + g.gp_state + ")");
+    if (g.stall_timeout_secs)
+      o += g.stalled ? ": STALLED, past rcu_cpu_stall_timeout " + std::to_string(*g.stall_timeout_secs) + " s"
+                     : ", within rcu_cpu_stall_timeout " + std::to_string(*g.stall_timeout_secs) + " s";
+    o += "\n";
+    for (const RcuBlockingCpu& c : g.cpus)
+      o += fmt("  blocked by CPU %u", c.cpu) + cpu_end_words(r, c.cpu) +
+           (c.no_qs.value_or(false) ? " (rcu_data.cpu_no_qs: no quiescent state yet)" : "") + "\n";
+    for (const RcuBlockingTask& t : g.tasks)
+      o += "  blocked by task " + (t.pid >= 0 ? task_words(t.comm, t.pid) + " " : "") + addr(t.task) +
+           ", preempted in an RCU read-side section (rcu_node.gp_tasks)\n";
+    if (g.cpus.empty() && g.tasks.empty()) o += "  blocked by: no CPU or task recorded (rcu_node qsmask and gp_tasks empty)\n";
+    for (const WaitingTask& t : r.tasks)
+      if (!t.wait.rcu_gp_frame.empty()) o += "  waited for by " + task_words(t.comm, t.pid) + " (" + t.wait.rcu_gp_frame + ")\n";
+  }
+  for (const auto& p : g.problems) o += "  (" + p + ")\n";
+}
+
+// The RPC procedures waiting on a transport: " (FSINFO <nfs3_procedures[19]>)".
+std::string transport_words(const TriageReport& r, const WaitNode& n) {
+  std::vector<std::string> procs;
+  for (const WaitingTask& t : r.tasks)
+    if (t.wait.rpc && t.wait.rpc->xprt == n.address) {
+      std::string p = t.wait.rpc->proc_name + " " + t.wait.rpc->proc_symbol;
+      if (std::find(procs.begin(), procs.end(), p) == procs.end()) procs.push_back(p);
+    }
+  std::string s;
+  for (const auto& p : procs) s += (s.empty() ? "" : ", ") + p;
+  return s.empty() ? "" : ", unanswered: " + s;
+}
+
+// One line per root cause, most waiters first: where the chains end.
+void root_lines(const TriageReport& r, const std::string& indent, std::string& o) {
+  for (const RootCause& rc : r.roots) {
+    const WaitNode* n = r.graph.node(rc.node);
+    std::string what = rc.deadlock ? " [deadlock]" : end_words(r, rc.node);
+    if (n && n->kind == WaitNodeKind::transport) what += transport_words(r, *n);
+    o += indent + node_words(r, rc.node) + what + ": " + std::to_string(rc.waiters) + " waiter" +
+         (rc.waiters == 1 ? "" : "s") + "\n";
+  }
+}
+
+// Right after the panic, so the first screen names them: the root causes
+// and every deadlock cycle, as in the WAIT-FOR GRAPH section.
+void summary_section(const TriageReport& r, std::string& o) {
+  if (r.roots.empty()) return;
+  o += "\nROOT CAUSES (most waiters first; details under WAIT-FOR GRAPH)\n";
+  root_lines(r, "  ", o);
+  for (const WaitChain& c : r.cycles) o += "  DEADLOCK: " + cycle_words(r, c) + "\n";
 }
 
 void graph_section(const TriageReport& r, std::string& o) {
@@ -166,21 +288,15 @@ void graph_section(const TriageReport& r, std::string& o) {
     return;
   }
   o += "  ROOT CAUSES (most waiters first):\n";
-  for (const RootCause& rc : r.roots)
-    o += "    " + node_words(r, rc.node) + (rc.deadlock ? " [deadlock]" : end_words(r, rc.node)) + ": " +
-         std::to_string(rc.waiters) + " waiter" + (rc.waiters == 1 ? "" : "s") + "\n";
+  root_lines(r, "    ", o);
   o += "  CHAINS:\n";
   for (const std::string& s : r.starts) {
     WaitChain c = r.graph.chain_from(s);
     if (c.nodes.size() < 2) continue;
     o += "    " + chain_sentence(r, c) + "\n";
   }
-  o += "  DEADLOCKS: " + std::string(r.cycles.empty() ? "none found\n" : "\n");
-  for (const WaitChain& c : r.cycles) {
-    std::string s;
-    for (const std::string& n : c.nodes) s += node_words(r, n) + " -> ";
-    o += "    " + s + node_words(r, c.nodes.front()) + "\n";
-  }
+  o += "  DEADLOCKS:" + std::string(r.cycles.empty() ? " none found\n" : "\n");
+  for (const WaitChain& c : r.cycles) o += "    " + cycle_words(r, c) + "\n";
 }
 
 }  // namespace
@@ -188,8 +304,10 @@ void graph_section(const TriageReport& r, std::string& o) {
 std::string triage_text(const TriageReport& r) {
   std::string o;
   panic_section(r, o);
+  summary_section(r, o);
   cpu_section(r, o);
   task_section(r, o);
+  rcu_section(r, o);
   graph_section(r, o);
   return o;
 }

@@ -151,6 +151,8 @@ std::optional<uint64_t> kernel_uptime_seconds(Program& prog) {
 
 Result<int64_t> kernel_xtime(Program& prog) { return xtime_seconds(prog); }
 
+std::optional<unsigned> kernel_tick_hz(Program& prog) { return kernel_hz(prog); }
+
 std::string format_uptime(uint64_t seconds) {
   char buf[64];
   uint64_t days = seconds / 86400;

@@ -31,6 +31,9 @@ std::optional<uint64_t> kernel_uptime_seconds(Program& prog);
 // The kernel's wall-clock seconds at the crash (tk_core.timekeeper.xtime_sec).
 Result<int64_t> kernel_xtime(Program& prog);
 
+// The kernel's HZ, from tick_nsec (the kernel keeps no HZ variable).
+std::optional<unsigned> kernel_tick_hz(Program& prog);
+
 // crash's uptime format: "00:00:08", "3 days, 04:05:06".
 std::string format_uptime(uint64_t seconds);
 

@@ -16,7 +16,18 @@ constexpr uint64_t kMaxModuleSymbols = 1u << 20;
 struct Layout {
   uint64_t base = 0, size = 0, text_size = 0;
   uint64_t core_total = 0;  // mem[] kernels: the core regions' sizes added up
+  std::vector<ModuleRegion> regions;
 };
+
+// "TEXT" for MOD_TEXT's value in enum mod_mem_type, from DWARF.
+std::string region_name(const Types& types, int64_t value) {
+  auto text = types.enumerator("MOD_TEXT");
+  if (text)
+    for (const auto& e : types.enumerators_with_prefix("MOD_"))
+      if (e.value == value)
+        if (auto full = types.enumerator(e.name); full && full->enum_type == text->enum_type) return e.name.substr(4);
+  return "MEM" + std::to_string(value);
+}
 
 // The core area of a module, whichever way this kernel describes it.
 Result<Layout> module_layout(const Object& mod) {
@@ -45,8 +56,11 @@ Result<Layout> module_layout(const Object& mod) {
     for (int64_t i = 0; i < core_types; ++i) {
       auto part = mem->index(i);
       if (!part.ok()) break;
-      auto s = part->member("size");
-      if (s.ok()) l.core_total += s->as_u64().value_or(0);
+      auto s = part->member("size"), b = part->member("base");
+      uint64_t size = s.ok() ? s->as_u64().value_or(0) : 0;
+      l.core_total += size;
+      if (size && b.ok())
+        l.regions.push_back({region_name(mod.program().types(), i), b->as_u64().value_or(0), size});
     }
     return l;
   }
@@ -142,6 +156,7 @@ Result<std::vector<KernelModule>> read_modules(Program& prog) {
       km.size = layout->size;
       km.text_size = layout->text_size;
       km.core_total = layout->core_total;
+      km.regions = layout->regions;
     } else {
       km.error = layout.error().message;
     }

@@ -18,6 +18,12 @@ struct ModuleSymbol {
   char type = '?';  // kallsyms type letter
 };
 
+// One of a 6.4+ module's core memory regions (mem[MOD_TEXT] ...).
+struct ModuleRegion {
+  std::string name;  // the enum mod_mem_type name without MOD_: TEXT, DATA, RODATA, RO_AFTER_INIT
+  uint64_t base = 0, size = 0;
+};
+
 struct KernelModule {
   uint64_t address = 0;  // struct module
   std::string name;
@@ -27,6 +33,7 @@ struct KernelModule {
   // 6.4+ (mem[] regions, placed apart): the core regions' sizes added up,
   // which crash prints as SIZE; 0 on older kernels, where size is that total.
   uint64_t core_total = 0;
+  std::vector<ModuleRegion> regions;  // 6.4+: the core regions in use; empty before
   std::vector<ModuleSymbol> symbols;  // from mod->kallsyms, address order
   uint64_t taints = 0;   // mod->taints: TAINT_* bits
   std::string error;     // why the symbols could not be read, if they could not

@@ -253,6 +253,9 @@ Result<Object> variable(Program& prog, std::string_view name) {
     // Module debuginfo is relocated to run-time addresses already.
     return Object::at(prog, v.type, *v.link_address + (v.file == 0 ? prog.arch().kaslr_offset() : 0));
   }
+  // A module's variable (its address from the module's kallsyms): its type
+  // is in the module's debug file, loaded now when autoload is on.
+  if (!sym->module.empty()) prog.load_module_on_demand(sym->module);
   ASSIGN_OR_RETURN(VariableInfo v, types.variable(name, link_address_of(prog, *sym)));
   return Object::at(prog, v.type, sym->addr);
 }

@@ -22,8 +22,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kSamples[] = {"x86_64-sysrq", "x86_64-csd-lockup", "x86_64-kdump", "arm64-sysrq",
-                                "arm64-csd-lockup"};
+const char* const kSamples[] = {"x86_64-sysrq",          "x86_64-csd-lockup",    "x86_64-kdump",
+                                "arm64-sysrq",           "arm64-csd-lockup",     "x86_64-bullseye-sysrq",
+                                "x86_64-trixie-sysrq",   "arm64-bullseye-sysrq", "arm64-trixie-sysrq"};
 
 // The root of the unpacked -dbg package the sample's VMLINUX lies in
 // (ROOT/usr/lib/debug/boot/vmlinux-RELEASE).

@@ -28,8 +28,11 @@ std::set<std::string> split_csv(const std::string& s) {
   return out;
 }
 
-TEST(Foreach, SelectorsContextsAndFailures) {
-  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");
+class Foreach : public ::testing::TestWithParam<const char*> {};
+
+// On the sysrq sample of every kernel and architecture.
+TEST_P(Foreach, SelectorsContextsAndFailures) {
+  KINSPECT_REQUIRE_SAMPLE(d, GetParam());
   RunResult r = run_kinspect({"-s", "--no-rc", d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF")},
                              "foreach sleep task -R pid\n"
                              "foreach 'mthread' ps\n"
@@ -68,5 +71,7 @@ TEST(Foreach, SelectorsContextsAndFailures) {
   // kernel narrows, a state adds: no kernel thread sleeps uninterruptibly here.
   EXPECT_NE(r.err.find("foreach: no task matches"), std::string::npos) << r.err;
 }
+
+INSTANTIATE_TEST_SUITE_P(SampleDumps, Foreach, ::testing::ValuesIn(kSysrqSamples), SampleName());
 
 }  // namespace

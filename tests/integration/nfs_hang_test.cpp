@@ -78,4 +78,14 @@ TEST(NfsHang, StuckMountsNameTheirRpcTaskAndProcedureWithAutoload) {
   EXPECT_NE(text.find("\"" + oracle[p].second + "\""), std::string::npos) << text;
   EXPECT_NE(text.find("rpc_proc = 0xffffffff"), std::string::npos) << text;
   EXPECT_NE(text.find(" <nfs3_procedures[" + never + "]>"), std::string::npos) << text;
+
+  // A module variable named first thing in a session: its module's debug
+  // file loads on its own (no mod -s, no frame of it before).
+  RunResult var = run_kinspect({"--no-rc", "-s", d.path("VMLINUX"), d.path("VMCORE")},
+                               "whatis nfs3_procedures\np nfs3_procedures[" + never + "].p_name\nmod\n");
+  ASSERT_EQ(var.status, 0) << var.err;
+  std::string vt = strip_echo(var.out);
+  EXPECT_NE(vt.find("const struct rpc_procinfo nfs3_procedures["), std::string::npos) << vt;
+  EXPECT_NE(vt.find("\"" + oracle[p].second + "\""), std::string::npos) << vt;
+  EXPECT_NE(vt.find("/nfsv3.ko"), std::string::npos) << vt;
 }

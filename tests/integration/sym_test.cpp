@@ -10,8 +10,13 @@
 
 using namespace kinspect::testing;
 
-TEST(Sym, MatchesCrashOnTheX86Sample) {
-  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");
+namespace {
+class SymKernel : public ::testing::TestWithParam<const char*> {};
+}  // namespace
+
+// On the x86_64 sample of each kernel (5.10, 6.1, 6.12) with its own crash.
+TEST_P(SymKernel, MatchesCrash) {
+  KINSPECT_REQUIRE_SAMPLE(d, GetParam());
   // Names: functions (global, static, .cold), data, per-cpu, aliases at one
   // address, module text and data. Addresses are taken from crash's own
   // answers below, so the reverse lookups use crash's values.
@@ -61,17 +66,27 @@ TEST(Sym, MatchesCrashOnTheX86Sample) {
     if (line.rfind("symbol not found", 0) != 0 && line.rfind("possible alternatives", 0) != 0 &&
         line.rfind("  ", 0) != 0)
       kept += line + "\n";
-  EXPECT_EQ(strip_echo(ki.out), kept) << ki.err;
+  // crash 8.0.6 (the 6.12 oracle) ends a text symbol without a source line
+  // with a blank, 8.0.2 does not: trailing blanks are not compared.
+  auto trim_lines = [](const std::string& t) {
+    std::string out, l;
+    std::istringstream in(t);
+    while (std::getline(in, l)) out += l.substr(0, l.find_last_not_of(' ') + 1) + "\n";
+    return out;
+  };
+  EXPECT_EQ(trim_lines(strip_echo(ki.out)), trim_lines(kept)) << ki.err;
   EXPECT_NE(ki.err.find("symbol not found: nfs3_procedures"), std::string::npos) << ki.err;
 }
 
-TEST(Sym, ListsOfAModuleMatchCrash) {
-  KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");
+TEST_P(SymKernel, ListsOfAModuleMatchCrash) {
+  KINSPECT_REQUIRE_SAMPLE(d, GetParam());
   std::string script = "sym -m qemu_fw_cfg\nsym -q sysrq_handle\n";
   RunResult crash = run_crash(d, d.path("VMCORE_QEMU_ELF"), script);
   RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), d.path("VMCORE_QEMU_ELF")}, script);
   EXPECT_EQ(strip_echo(ki.out), crash.out) << ki.err;
 }
+
+INSTANTIATE_TEST_SUITE_P(SampleDumps, SymKernel, ::testing::ValuesIn(kX86SysrqSamples), SampleName());
 
 TEST(Sym, UnknownNamesAndAddressesGiveOneErrorAndTheSessionGoesOn) {
   KINSPECT_REQUIRE_SAMPLE(d, "x86_64-sysrq");

@@ -7,6 +7,9 @@ as lines the triage test compares with the sample's facts and with drgn.
   wait PID TYPE LOCKADDR owner=PID
   chain NODE NODE ...            (node ids mapped to pid:N, cpu:N, lock:ADDR)
   root NODE WAITERS deadlock=0|1
+  cycle NODE NODE ...
+  rpc PID TASK PROC_SYMBOL P_NAME PROG VERS XPRT STATE ADDRESS
+  rcu GP_SEQ in_progress=0|1 cpus=CPU,...|- tasks=PID,...|- age_s=N stalled=0|1
 """
 import json
 import sys
@@ -32,6 +35,17 @@ for t in doc["tasks"]:
     if l and l["address"]:
         owner = pid_of.get(l["owner_task"], 0) if l["owner_task"] else 0
         print(f"wait {t['pid']} {l['type']} {l['address']} owner={owner}")
+    r = t["rpc"]
+    if r and r["rpc_task"]:
+        print(f"rpc {t['pid']} {r['rpc_task']} {r['rpc_proc_symbol']} {r['p_name']} {r['program_number']} "
+              f"{r['version']} {r['transport']} {r['transport_state']:#x} {r['address'].replace(' port ', ':')}")
+g = doc["rcu"]
+if "gp_seq" in g:
+    cpus = ",".join(str(c["cpu"]) for c in g["blocking_cpus"]) or "-"
+    tasks = ",".join(str(t["pid"]) for t in g["blocking_tasks"]) or "-"
+    age = g["age_ns"] // 10**9 if g["age_ns"] is not None else "?"
+    print(f"rcu {g['gp_seq']} in_progress={int(g['in_progress'])} cpus={cpus} tasks={tasks} age_s={age} "
+          f"stalled={int(g['stalled'])}")
 
 
 def node(n):
@@ -43,3 +57,5 @@ for c in doc["graph"]["chains"]:
     print("chain " + " ".join(node(n) for n in c["nodes"]) + (" cycle" if c["cycle"] else ""))
 for r in doc["graph"]["root_causes"]:
     print(f"root {node(r['node'])} {r['waiters']} deadlock={int(r['deadlock'])}")
+for c in doc["graph"]["cycles"]:
+    print("cycle " + " ".join(node(n) for n in c))

@@ -31,9 +31,11 @@ std::string member_at_offset(const Type* t, uint64_t offset) {
 }
 
 namespace {
+// '?': a module symbol whose kallsyms type is unknown; a lock the kernel
+// writes cannot be inside code, so a symbol covering it is its variable.
 bool is_data_symbol(char type) {
   switch (type) {
-    case 'd': case 'D': case 'b': case 'B': case 'r': case 'R': return true;
+    case 'd': case 'D': case 'b': case 'B': case 'r': case 'R': case '?': return true;
     default: return false;
   }
 }

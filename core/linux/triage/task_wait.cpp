@@ -41,6 +41,10 @@ constexpr std::array<std::string_view, 9> kCompletion = {
     "wait_for_completion", "wait_for_completion_io", "wait_for_completion_timeout",
     "wait_for_completion_killable", "wait_for_completion_interruptible"};
 
+// synchronize_rcu() and friends wait for a grace period on a completion
+// that wakeme_after_rcu() completes (kernel/rcu/update.c).
+constexpr std::array<std::string_view, 2> kRcuGpWait = {"__wait_rcu_gp", "wait_rcu_gp"};
+
 constexpr std::array<Primitive, 5> kPrimitives = {{
     {LockKind::mutex, kMutex, "lock"},
     {LockKind::rwsem_write, kRwsemWrite, "sem"},
@@ -69,7 +73,10 @@ TaskWait analyze_task_wait(Program& prog, ArchUnwinder& u, const TaskInfo& task)
     auto hit = fs.find(p.functions, p.functions, best ? best->second.frame + 1 : 32);
     if (hit && (!best || hit->frame < best->second.frame)) best = {{&p, *hit}};
   }
-  if (!best) return w;
+  if (!best) {
+    w.rpc = find_rpc_wait(prog, fs);
+    return w;
+  }
   const auto& [prim, hit] = *best;
   LockWait l;
   l.kind = prim->kind;
@@ -88,6 +95,9 @@ TaskWait analyze_task_wait(Program& prog, ArchUnwinder& u, const TaskInfo& task)
     else
       l.problem = st.error().message;
   }
+  if (l.kind == LockKind::completion)
+    if (auto gp = fs.find(kRcuGpWait, kRcuGpWait, 32))
+      w.rcu_gp_frame = "frame #" + std::to_string(gp->frame) + " " + gp->function;
   w.lock = std::move(l);
   return w;
 }

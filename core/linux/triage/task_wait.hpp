@@ -2,8 +2,9 @@
 // queued on (mutex, rw_semaphore, semaphore, completion) from the lock
 // primitive's frame variables (`lock`, `sem`, `x`), the object that
 // contains the lock (lock_names), and the lock's recorded owner
-// (lock_owners). When no lock primitive is on the stack, the function
-// where the task went to sleep (handle_userfault, pipe_read, ...).
+// (lock_owners). Without a lock primitive, an RPC call the task runs
+// (rpc_wait); and always the function where the task went to sleep
+// (handle_userfault, pipe_read, ...).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 
 #include "core/linux/triage/lock_names.hpp"
 #include "core/linux/triage/lock_owners.hpp"
+#include "core/linux/triage/rpc_wait.hpp"
 #include "core/unwind/frame.hpp"
 
 namespace kinspect {
@@ -36,6 +38,10 @@ struct TaskWait {
   std::vector<std::string> trace;   // short trace, frame 0 first
   std::string sleeps_in;            // "handle_userfault+1297": the first frame past the wait plumbing
   std::optional<LockWait> lock;
+  std::optional<RpcWait> rpc;       // when no lock primitive is on the stack
+  // The frame waiting for an RCU grace period ("frame #4 __wait_rcu_gp"),
+  // when the completion the task sleeps on is synchronize_rcu()'s.
+  std::string rcu_gp_frame;
   std::string error;                // the task could not be unwound
 };
 

@@ -25,6 +25,46 @@ constexpr size_t kMaxOwnerHops = 64;
 
 std::string task_label(const TaskInfo& t) { return t.comm + " (pid " + std::to_string(t.pid) + ")"; }
 
+// The grace period in progress as a node, with an edge to the first CPU
+// (else preempted reader) that has not let it end.
+void add_rcu_node(TriageReport& r, const TaskList& tasks) {
+  const RcuGracePeriod& g = *r.rcu;
+  std::string label = "RCU grace period g=" + std::to_string(g.gp_seq) + " (" + g.flavor;
+  if (g.age_ns) label += ", " + std::to_string(*g.age_ns / 1000000000ull) + " s old";
+  r.graph.add_node({WaitGraph::rcu_gp_id(), WaitNodeKind::rcu_gp, static_cast<uint64_t>(g.gp_seq), label + ")"});
+  if (!g.cpus.empty()) {
+    unsigned cpu = g.cpus.front().cpu;
+    r.graph.add_node({WaitGraph::cpu_id(cpu), WaitNodeKind::cpu, cpu, "CPU " + std::to_string(cpu)});
+    r.graph.add_edge({WaitGraph::rcu_gp_id(), WaitGraph::cpu_id(cpu), "blocked by", "rcu_node.qsmask"});
+  } else if (!g.tasks.empty()) {
+    const TaskInfo* t = tasks.by_task(g.tasks.front().task);
+    std::string tid = WaitGraph::task_id(g.tasks.front().task);
+    r.graph.add_node({tid, WaitNodeKind::task, g.tasks.front().task,
+                      t ? task_label(*t) : "task " + hex(g.tasks.front().task)});
+    r.graph.add_edge({WaitGraph::rcu_gp_id(), tid, "blocked by", "rcu_node.gp_tasks"});
+  }
+}
+
+// "rpc_task 0x... (<nfs3_procedures[18]> FSINFO, nfs 100003 v3)"
+std::string rpc_label(const RpcWait& rpc) {
+  std::string s = "rpc_task " + hex(rpc.task) + " (";
+  s += rpc.proc_symbol.empty() ? hex(rpc.proc) : rpc.proc_symbol;
+  if (!rpc.proc_name.empty()) s += " " + rpc.proc_name;
+  if (rpc.program_number)
+    s += ", " + (rpc.program.empty() ? std::string("program") : rpc.program) + " " +
+         std::to_string(rpc.program_number) + " v" + std::to_string(rpc.version);
+  return s + ")";
+}
+
+// "transport 0x... (tcp 127.0.0.1 port 2049, 0x12 (XPRT_CONNECTED|XPRT_BOUND))"
+std::string transport_label(const RpcWait& rpc) {
+  std::string s = "transport " + hex(rpc.xprt);
+  std::string in = rpc.protocol;
+  if (!rpc.address.empty()) in += (in.empty() ? "" : " ") + rpc.address;
+  if (!rpc.xprt_state_text.empty()) in += (in.empty() ? "" : ", ") + std::string("state ") + rpc.xprt_state_text;
+  return in.empty() ? s : s + " (" + in + ")";
+}
+
 std::optional<uint64_t> hung_task_timeout(Program& prog) {
   auto v = variable(prog, "sysctl_hung_task_timeout_secs");
   if (!v) return std::nullopt;
@@ -47,6 +87,18 @@ WaitingTask make_waiting(const TaskInfo& t, const RunClocks& clocks, std::option
   return w;
 }
 
+// task -> rpc_task -> transport: the tasks of one mount (or one server)
+// meet at their transport, which is where their chains end.
+void add_rpc_edges(TriageReport& r, const std::string& tid, const RpcWait& rpc) {
+  std::string rid = WaitGraph::rpc_id(rpc.task);
+  r.graph.add_node({rid, WaitNodeKind::rpc_task, rpc.task, rpc_label(rpc)});
+  r.graph.add_edge({tid, rid, "waits for", "frame #" + std::to_string(rpc.frame) + " " + rpc.function + ": task"});
+  if (!rpc.xprt) return;
+  std::string xid = WaitGraph::transport_id(rpc.xprt);
+  r.graph.add_node({xid, WaitNodeKind::transport, rpc.xprt, transport_label(rpc)});
+  r.graph.add_edge({rid, xid, "waits for a reply on", "rpc_task.tk_xprt"});
+}
+
 void add_task_edges(TriageReport& r, const WaitingTask& w, const TaskList& tasks) {
   std::string tid = WaitGraph::task_id(w.task);
   if (w.active) {
@@ -55,14 +107,23 @@ void add_task_edges(TriageReport& r, const WaitingTask& w, const TaskList& tasks
     r.graph.add_edge({tid, WaitGraph::cpu_id(static_cast<unsigned>(w.cpu)), "runs on", "rq->curr"});
     return;
   }
+  if (w.wait.rpc && w.wait.rpc->task) {
+    add_rpc_edges(r, tid, *w.wait.rpc);
+    return;
+  }
   if (!w.wait.lock || !w.wait.lock->lock) return;
   const LockWait& l = *w.wait.lock;
   std::string lid = WaitGraph::lock_id(l.lock);
-  std::string label = std::string(lock_kind_name(l.kind)) + " " + hex(l.lock);
+  // The node is the lock, whichever way its first waiter takes it.
+  std::string label = std::string(lock_type_name(l.kind)) + " " + hex(l.lock);
   if (!l.name.text.empty()) label += " (" + l.name.text + ")";
   r.graph.add_node({lid, WaitNodeKind::lock, l.lock, label});
   r.graph.add_edge({tid, lid, "waits for",
                     "frame #" + std::to_string(l.frame) + " " + l.function});
+  if (!w.wait.rcu_gp_frame.empty() && r.rcu && r.rcu->in_progress) {
+    r.graph.add_edge({lid, WaitGraph::rcu_gp_id(), "completed at the end of", w.wait.rcu_gp_frame});
+    return;
+  }
   if (l.state && l.state->owner_task && l.state->owner_task != w.task) {
     const TaskInfo* o = tasks.by_task(l.state->owner_task);
     std::string oid = WaitGraph::task_id(l.state->owner_task);
@@ -134,6 +195,18 @@ Result<TriageReport> build_triage(Program& prog, const TaskList& tasks, const Pa
     r.tasks.push_back(std::move(w));
   }
   if (progress) progress(blocked, blocked);
+  if (auto g = read_rcu_grace_period(prog))
+    r.rcu = std::move(*g);
+  else
+    r.rcu_error = g.error().message;
+  if (r.rcu) {
+    for (RcuBlockingTask& b : r.rcu->tasks)
+      if (const TaskInfo* t = tasks.by_task(b.task)) {
+        b.pid = t->pid;
+        b.comm = t->comm;
+      }
+  }
+  if (r.rcu && r.rcu->in_progress) add_rcu_node(r, tasks);
   for (const WaitingTask& w : r.tasks) add_task_edges(r, w, tasks);
   r.roots = r.graph.root_causes(r.starts);
   r.cycles = r.graph.cycles();

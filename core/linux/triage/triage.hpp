@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "core/linux/triage/cpu_state.hpp"
+#include "core/linux/triage/rcu_gp.hpp"
 #include "core/linux/triage/task_wait.hpp"
 #include "core/linux/triage/wait_graph.hpp"
 
@@ -54,6 +55,8 @@ struct TriageReport {
   std::string run_time_source;               // RunTime::source
   std::optional<uint64_t> hung_timeout_secs; // sysctl_hung_task_timeout_secs, when the kernel has it
   std::vector<WaitingTask> tasks;            // D-state tasks (pid order), then owners they lead to
+  std::optional<RcuGracePeriod> rcu;         // the grace period (rcu_gp), or why not in rcu_error
+  std::string rcu_error;
   WaitGraph graph;
   std::vector<std::string> starts;           // graph nodes chains start from: waiting CPUs, blocked tasks
   std::vector<RootCause> roots;

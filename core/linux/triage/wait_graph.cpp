@@ -9,6 +9,8 @@ namespace kinspect {
 
 std::string WaitGraph::task_id(uint64_t task) { return "task:" + hex(task); }
 std::string WaitGraph::lock_id(uint64_t lock) { return "lock:" + hex(lock); }
+std::string WaitGraph::rpc_id(uint64_t rpc_task) { return "rpc:" + hex(rpc_task); }
+std::string WaitGraph::transport_id(uint64_t xprt) { return "xprt:" + hex(xprt); }
 
 const WaitNode& WaitGraph::add_node(WaitNode n) {
   auto it = node_index_.find(n.id);

@@ -16,10 +16,10 @@
 
 namespace kinspect {
 
-enum class WaitNodeKind { cpu, task, lock };
+enum class WaitNodeKind { cpu, task, lock, rpc_task, transport, rcu_gp };
 
 struct WaitNode {
-  std::string id;  // "cpu:1", "task:0xffff888004d420c0", "lock:0xffff8880..."
+  std::string id;  // "cpu:1", "task:0xffff888004d420c0", "lock:0x...", "rpc:0x...", "xprt:0x..."
   WaitNodeKind kind = WaitNodeKind::task;
   uint64_t address = 0;  // task_struct / lock address; the CPU number for cpus
   std::string label;     // "csd_waiter (pid 269)", "mutex 0x... (struct pipe_inode_info.mutex)"
@@ -48,6 +48,9 @@ class WaitGraph {
   static std::string cpu_id(unsigned cpu) { return "cpu:" + std::to_string(cpu); }
   static std::string task_id(uint64_t task);
   static std::string lock_id(uint64_t lock);
+  static std::string rpc_id(uint64_t rpc_task);
+  static std::string transport_id(uint64_t xprt);
+  static std::string rcu_gp_id() { return "rcu:gp"; }
 
   // Adds a node (a second add of the same id keeps the first, unless its label was empty).
   const WaitNode& add_node(WaitNode n);
