@@ -17,12 +17,6 @@ namespace kinspect {
 
 namespace {
 
-std::string hexs(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 constexpr const char* kVmaHeader = "      VMA           START       END     FLAGS FILE";
 
 std::string vma_line(const UserVma& v) {
@@ -35,7 +29,7 @@ std::string vma_line(const UserVma& v) {
 
 void mm_lines(Output& out, const TaskInfo& t, const UserMm& mm) {
   out.line("       MM               PGD          RSS    TOTAL_VM");
-  out.line(hexs(mm.mm) + "  " + hexs(mm.pgd) + "  " + centered(std::to_string(t.rss_kb) + "k", 6) + "  " +
+  out.line(hex_digits(mm.mm) + "  " + hex_digits(mm.pgd) + "  " + centered(std::to_string(t.rss_kb) + "k", 6) + "  " +
            centered(std::to_string(t.vsz_kb) + "k", 8));
 }
 
@@ -106,7 +100,7 @@ Status cmd_vm(CommandContext& ctx, const Args& args) {
   if (auto f = o.value('f')) {
     auto v = parse_hex(*f);
     if (!v) return fail(Errc::invalid_argument, "vm -f: invalid flags value: " + *f);
-    ctx.out.line(hexs(*v) + ": (" + vm_flag_names(*v) + ")");
+    ctx.out.line(hex_digits(*v) + ": (" + vm_flag_names(*v) + ")");
     return {};
   }
   Session& session = ctx.session;
