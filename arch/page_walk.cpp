@@ -30,23 +30,24 @@ Result<Translation> walk_page_tables(const PagingForm& form, const PteFormat& fm
     t.steps.push_back({lvl.name, table, entry_paddr, entry});
 
     const EntryKind kind = fmt.classify(entry, lvl, last);
-    const std::string where = lvl.name + " entry at paddr " + hex(entry_paddr) + " is " +
-                              hex(entry);
+    // Only an error names the entry: formatting it for every level of every
+    // read was most of the cost of reading vmalloc'ed memory (task stacks).
+    auto where = [&] { return lvl.name + " entry at paddr " + hex(entry_paddr) + " is " + hex(entry); };
     switch (kind) {
       case EntryKind::not_present:
         return fail(Errc::not_present,
-                    hex(vaddr) + ": not mapped: " + where + " (not present)", vaddr);
+                    hex(vaddr) + ": not mapped: " + where() + " (not present)", vaddr);
       case EntryKind::invalid:
-        return fail(Errc::format, hex(vaddr) + ": " + where + " (invalid descriptor)", vaddr);
+        return fail(Errc::format, hex(vaddr) + ": " + where() + " (invalid descriptor)", vaddr);
       case EntryKind::table:
         if (last)
-          return fail(Errc::format, hex(vaddr) + ": " + where + " (table at last level)", vaddr);
+          return fail(Errc::format, hex(vaddr) + ": " + where() + " (table at last level)", vaddr);
         table = fmt.output_address(entry);
         continue;
       case EntryKind::leaf: {
         if (!lvl.leaf_allowed)
           return fail(Errc::format,
-                      hex(vaddr) + ": " + where + " (maps memory at a level that cannot)",
+                      hex(vaddr) + ": " + where() + " (maps memory at a level that cannot)",
                       vaddr);
         const uint64_t size = uint64_t{1} << lvl.shift;
         t.page_size = size;

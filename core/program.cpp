@@ -206,16 +206,32 @@ Status Program::read_phys(uint64_t paddr, std::span<uint8_t> out) {
   return {};
 }
 
+Result<uint64_t> Program::kernel_page_paddr(uint64_t vpage) {
+  constexpr size_t kTlbSize = 512;
+  if (tlb_.empty()) tlb_.resize(kTlbSize);
+  TlbEntry& e = tlb_[(vpage / arch_->page_size()) % kTlbSize];
+  if (e.vpage == vpage) return e.ppage;
+  auto t = arch_->kvtop(vpage);
+  if (!t) return fail(std::move(t).error());
+  e = TlbEntry{vpage, t->paddr};  // a huge page is cached one base page at a time
+  return t->paddr;
+}
+
 Status Program::read(uint64_t vaddr, std::span<uint8_t> out) {
+  const uint64_t page = arch_->page_size();
   size_t done = 0;
   while (done < out.size()) {
     uint64_t va = vaddr + done;
-    auto t = arch_->kvtop(va);
-    if (!t) return fail(std::move(t).error().context("reading kernel address " + hex(va)));
-    uint64_t page = t->page_size ? t->page_size : arch_->page_size();
+    auto ppage = kernel_page_paddr(va & ~(page - 1));
+    if (!ppage) {
+      // Walked again at the exact address, for an error that names it.
+      auto t = arch_->kvtop(va);
+      Error e = t ? std::move(ppage).error() : std::move(t).error();
+      return fail(std::move(e).context("reading kernel address " + hex(va)));
+    }
     uint64_t in_page = page - (va & (page - 1));
     size_t n = static_cast<size_t>(std::min<uint64_t>(in_page, out.size() - done));
-    if (auto st = read_phys(t->paddr, out.subspan(done, n)); !st)
+    if (auto st = read_phys(*ppage + (va & (page - 1)), out.subspan(done, n)); !st)
       return fail(std::move(st).error().context("reading kernel address " + hex(va)));
     done += n;
   }

@@ -98,6 +98,17 @@ class Program {
   Status check_build_id(const OpenOptions& opts);
   // Link-time vmlinux address of a run-time kernel-image address.
   std::optional<uint64_t> link_address(uint64_t runtime) const;
+  // The physical page of a kernel virtual page, walked once: the dump's
+  // kernel page tables never change, and walking them (four reads of
+  // page-table pages) for every read of a vmalloc'ed stack was the largest
+  // cost of walking every task's stack. Direct-mapped; only successful
+  // translations are kept.
+  Result<uint64_t> kernel_page_paddr(uint64_t vpage);
+  struct TlbEntry {
+    uint64_t vpage = 1;  // never a page base
+    uint64_t ppage = 0;
+  };
+  std::vector<TlbEntry> tlb_;
 
   std::unique_ptr<ElfImage> vmlinux_;
   std::unique_ptr<Dump> dump_;

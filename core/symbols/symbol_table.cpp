@@ -10,8 +10,27 @@
 namespace kinspect {
 
 std::string_view SymbolTable::intern(std::string_view s) {
-  strings_.emplace_back(s);
-  return strings_.back();
+  constexpr size_t kBlock = 1 << 20;
+  if (string_blocks_.empty() || s.size() > kBlock - block_used_) {
+    string_blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, s.size())));
+    block_used_ = 0;
+  }
+  char* p = string_blocks_.back().get() + block_used_;
+  std::copy(s.begin(), s.end(), p);
+  block_used_ += s.size();
+  return {p, s.size()};
+}
+
+namespace {
+size_t name_hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
+}  // namespace
+
+template <typename Fn>
+void SymbolTable::for_each_named(std::string_view name, Fn fn) const {
+  if (by_name_.empty()) return;
+  size_t mask = by_name_.size() - 1;
+  for (size_t i = name_hash(name) & mask; by_name_[i] != 0; i = (i + 1) & mask)
+    if (syms_[by_name_[i] - 1].name == name) fn(by_name_[i] - 1);
 }
 
 void SymbolTable::add(std::string_view name, uint64_t addr, uint64_t size, char type,
@@ -41,11 +60,14 @@ void SymbolTable::ensure_sorted() const {
     if (!a.module.empty() || !b.module.empty()) return false;
     return a.name < b.name;
   });
-  by_name_.clear();
-  by_name_.reserve(syms_.size());
+  size_t slots = 16;
+  while (slots < syms_.size() * 2) slots *= 2;
+  by_name_.assign(slots, 0);
   addr_index_.clear();
   for (size_t i = 0; i < syms_.size(); ++i) {
-    by_name_.emplace(syms_[i].name, i);
+    size_t j = name_hash(syms_[i].name) & (slots - 1);
+    while (by_name_[j] != 0) j = (j + 1) & (slots - 1);
+    by_name_[j] = static_cast<uint32_t>(i + 1);
     if (!syms_[i].is_percpu()) addr_index_.push_back(static_cast<uint32_t>(i));
   }
   dirty_ = false;
@@ -60,25 +82,24 @@ const std::vector<Symbol>& SymbolTable::sorted() const {
 
 const Symbol* SymbolTable::find(std::string_view name) const {
   ensure_sorted();
-  auto [lo, hi] = by_name_.equal_range(name);
   const Symbol* best = nullptr;
-  for (auto it = lo; it != hi; ++it) {
-    const Symbol* s = &syms_[it->second];
+  for_each_named(name, [&](size_t i) {
+    const Symbol* s = &syms_[i];
     // Prefer vmlinux over modules, globals over locals.
     auto rank = [](const Symbol& x) {
       return (x.module.empty() ? 0 : 2) + (x.type >= 'a' && x.type <= 'z' ? 1 : 0);
     };
-    if (!best || rank(*s) < rank(*best)) best = s;
-  }
+    // Equal ranks: the first in address order, as before.
+    if (!best || rank(*s) < rank(*best) || (rank(*s) == rank(*best) && s < best)) best = s;
+  });
   return best;
 }
 
 std::vector<const Symbol*> SymbolTable::find_all(std::string_view name) const {
   ensure_sorted();
   std::vector<const Symbol*> out;
-  auto [lo, hi] = by_name_.equal_range(name);
-  for (auto it = lo; it != hi; ++it) out.push_back(&syms_[it->second]);
-  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->addr < b->addr; });
+  for_each_named(name, [&](size_t i) { out.push_back(&syms_[i]); });
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->addr < b->addr || (a->addr == b->addr && a < b); });
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,9 +72,17 @@ class SymbolTable {
   void ensure_sorted() const;
   std::string_view intern(std::string_view s);
 
-  std::deque<std::string> strings_;
+  // Calls fn(index) for every symbol named name.
+  template <typename Fn>
+  void for_each_named(std::string_view name, Fn fn) const;
+
+  // Names live in large blocks (one allocation per ~1 MB, not per symbol).
+  std::vector<std::unique_ptr<char[]>> string_blocks_;
+  size_t block_used_ = 0;
   mutable std::vector<Symbol> syms_;
-  mutable std::unordered_multimap<std::string_view, size_t> by_name_;
+  // Open-addressing table of syms_ positions + 1 (0: empty), by name hash:
+  // one flat array instead of a node per symbol.
+  mutable std::vector<uint32_t> by_name_;
   mutable std::vector<uint32_t> addr_index_;  // syms_ positions of non-per-cpu symbols
   std::unordered_map<std::string_view, std::pair<uint64_t, uint64_t>> extents_;
   mutable bool dirty_ = false;

@@ -2,6 +2,7 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <gelf.h>
 #include <fcntl.h>
 #include <libelf.h>
 #include <sys/mman.h>
@@ -135,18 +136,51 @@ bool better(const Raw& a, const Raw& b) {
 // .debug_str, so the same name in every unit is the same pointer: a first
 // table keyed by (pointer, kind) absorbs the millions of repeats without
 // touching the bytes; distinct pointers are merged by content at the end.
+// Names stored inline in .debug_info (DW_FORM_string) have a pointer of their
+// own in every DIE, so hashing them would only fill the table (a cache miss
+// per DIE); they are copied out and merged by content at the end too. The
+// copy also lets the indexer drop the .debug_info pages it has read.
 class Collector {
  public:
-  Collector() : slots_(1u << 18) {}
+  // [str_lo, str_hi): the .debug_str bytes (empty: every name is copied).
+  Collector(const char* str_lo = nullptr, const char* str_hi = nullptr)
+      : str_lo_(str_lo), str_hi_(str_hi), slots_(1u << 16) {}
 
   void add(const char* name, IndexKind kind, uint8_t flags, uint64_t die, int64_t value) {
-    if (kind == IndexKind::variable && !(flags & IndexEntry::kDeclaration)) {
-      vars_.push_back(Raw{name, static_cast<uint32_t>(strlen(name)), kind, flags, die, value});
+    bool shared = name >= str_lo_ && name < str_hi_;
+    if (!shared || (kind == IndexKind::variable && !(flags & IndexEntry::kDeclaration))) {
+      uint32_t len = static_cast<uint32_t>(strlen(name));
+      vars_.push_back(Raw{shared ? name : copy(name, len), len, kind, flags, die, value});
       return;
     }
-    // Slots are 16 bytes (key, index into raws_) so the table stays in cache;
-    // user-space pointers leave the top byte free for the kind.
+    // Slots are 16 bytes (key, index into raws_); user-space pointers leave
+    // the top byte free for the kind. The table outgrows the caches, so a
+    // name's slot is prefetched and looked at a few names later.
     uint64_t key = reinterpret_cast<uintptr_t>(name) | (static_cast<uint64_t>(kind) << 56);
+    __builtin_prefetch(&slots_[hash(key) & (slots_.size() - 1)]);
+    Pending& p = pending_[npending_++ % kPending];
+    if (npending_ > kPending) insert(p.key, p.name, p.kind, p.flags, p.die, p.value);
+    p = Pending{key, name, kind, flags, die, value};
+  }
+
+  // This thread's distinct (name pointer, kind) entries, its variable
+  // definitions and its inline names, moved out (the copied names stay
+  // owned by the collector).
+  void drain(std::vector<Raw>& out) {
+    for (size_t i = npending_ > kPending ? npending_ - kPending : 0; i < npending_; ++i) {
+      const Pending& p = pending_[i % kPending];
+      insert(p.key, p.name, p.kind, p.flags, p.die, p.value);
+    }
+    npending_ = 0;
+    out.insert(out.end(), raws_.begin(), raws_.end());
+    out.insert(out.end(), vars_.begin(), vars_.end());
+    slots_ = {};
+    raws_ = {};
+    vars_ = {};
+  }
+
+ private:
+  void insert(uint64_t key, const char* name, IndexKind kind, uint8_t flags, uint64_t die, int64_t value) {
     size_t mask = slots_.size() - 1;
     for (size_t i = hash(key) & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
@@ -165,18 +199,17 @@ class Collector {
       }
     }
   }
-
-  // This thread's distinct (name pointer, kind) entries and its variable
-  // definitions, moved out.
-  void drain(std::vector<Raw>& out) {
-    out.insert(out.end(), raws_.begin(), raws_.end());
-    out.insert(out.end(), vars_.begin(), vars_.end());
-    slots_ = {};
-    raws_ = {};
-    vars_ = {};
-  }
-
- private:
+  struct Pending {
+    uint64_t key;
+    const char* name;
+    IndexKind kind;
+    uint8_t flags;
+    uint64_t die;
+    int64_t value;
+  };
+  static constexpr size_t kPending = 8;
+  Pending pending_[kPending];
+  size_t npending_ = 0;
   struct Slot {
     uint64_t key = 0;
     uint32_t index = 0;
@@ -196,9 +229,24 @@ class Collector {
     }
     slots_.swap(bigger);
   }
+  const char* copy(const char* name, size_t len) {
+    constexpr size_t kBlock = 1 << 20;
+    if (len + 1 > kBlock - used_ || blocks_.empty()) {
+      blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, len + 1)));
+      used_ = 0;
+    }
+    char* p = blocks_.back().get() + used_;
+    std::memcpy(p, name, len + 1);
+    used_ += len + 1;
+    return p;
+  }
+  const char* str_lo_;
+  const char* str_hi_;
   std::vector<Slot> slots_;
   std::vector<Raw> raws_;
-  std::vector<Raw> vars_;
+  std::vector<Raw> vars_;  // variable definitions and inline names
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t used_ = 0;
 };
 
 // The final list from every thread's entries, sorted by (name, kind,
@@ -309,6 +357,31 @@ bool open_handles(std::span<const uint8_t> bytes, ElfDwarf& h) {
   return h.dw != nullptr;
 }
 
+// A section's bytes inside the image (empty if absent or not in the file).
+std::span<const uint8_t> section_bytes(Elf* elf, std::span<const uint8_t> bytes, std::string_view name) {
+  size_t shstrndx = 0;
+  if (elf_getshdrstrndx(elf, &shstrndx) != 0) return {};
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS) continue;
+    const char* n = elf_strptr(elf, shstrndx, sh.sh_name);
+    if (!n || name != n) continue;
+    if (sh.sh_offset > bytes.size() || sh.sh_size > bytes.size() - sh.sh_offset) return {};
+    return bytes.subspan(sh.sh_offset, sh.sh_size);
+  }
+  return {};
+}
+
+// Gives back the pages of [from, to) of a read-only file mapping: they leave
+// the process's resident set (the page cache keeps them) and fault back in
+// from the file if touched again, so nothing read through them changes.
+void release_pages(const uint8_t* from, const uint8_t* to) {
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t lo = (reinterpret_cast<uintptr_t>(from) + page - 1) & ~(page - 1);
+  uintptr_t hi = reinterpret_cast<uintptr_t>(to) & ~(page - 1);
+  if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTNEED);
+}
+
 }  // namespace
 
 DwarfIndex DwarfIndex::from_raws(const std::vector<Raw>& raws) {
@@ -382,7 +455,33 @@ Result<DwarfIndex> DwarfIndex::build(std::span<const uint8_t> bytes, unsigned th
   threads = std::min<unsigned>(threads, static_cast<unsigned>(units.size()));
 
   std::atomic<size_t> next_unit{0}, done_units{0}, dies{0};
-  std::vector<Collector> collectors(threads);
+  // Names in .debug_str are hashed by pointer; .debug_info is read once, in
+  // unit order, and its pages are given back behind the slowest thread so
+  // that the index's peak memory does not include the whole section.
+  auto str = section_bytes(main.elf, bytes, ".debug_str");
+  auto info = section_bytes(main.elf, bytes, ".debug_info");
+  std::vector<Collector> collectors;
+  collectors.reserve(threads);
+  for (unsigned t = 0; t < threads; ++t)
+    collectors.emplace_back(reinterpret_cast<const char*>(str.data()),
+                            reinterpret_cast<const char*>(str.data() + str.size()));
+  constexpr size_t kIdle = SIZE_MAX;
+  std::vector<std::atomic<size_t>> current(threads);
+  for (auto& c : current) c = kIdle;
+  const uint8_t* released = info.data();
+  auto release_done_units = [&] {
+    if (info.empty()) return;
+    size_t low = std::min(next_unit.load(), units.size());
+    for (auto& c : current) low = std::min(low, c.load());
+    // A unit's header precedes its first DIE; keep a page of slack.
+    uint64_t end = low < units.size() ? units[low] : info.size();
+    end = end > 8192 ? end - 8192 : 0;
+    const uint8_t* to = info.data() + std::min<uint64_t>(end, info.size());
+    if (to > released) {
+      release_pages(released, to);
+      released = to;
+    }
+  };
   std::atomic<bool> failed{false};
   auto worker = [&](unsigned t) {
     ElfDwarf h;
@@ -399,10 +498,12 @@ Result<DwarfIndex> DwarfIndex::build(std::span<const uint8_t> bytes, unsigned th
     for (;;) {
       size_t i = next_unit.fetch_add(1);
       if (i >= units.size()) break;
+      current[t] = i;
       Dwarf_Die cu;
       if (dwarf_offdie(dw, units[i], &cu)) local_dies += index_unit(&cu, c);
       done_units.fetch_add(1, std::memory_order_relaxed);
     }
+    current[t] = kIdle;
     dies += local_dies;
   };
 
@@ -414,7 +515,8 @@ Result<DwarfIndex> DwarfIndex::build(std::span<const uint8_t> bytes, unsigned th
   bool reported = false;
   auto last = t0;
   while (done_units.load() < units.size() && !failed.load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    release_done_units();
     auto now = Clock::now();
     if (progress && now - t0 > std::chrono::seconds(1) && now - last > std::chrono::milliseconds(500)) {
       last = now;

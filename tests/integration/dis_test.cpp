@@ -261,6 +261,15 @@ void expect_same_lines(const std::vector<std::string>& crash, std::vector<std::s
     if (crash[i].find('#') == std::string::npos)
       if (auto p = ours[i].find("        # "); p != std::string::npos) ours[i].erase(p);
     if (ours[i] == crash[i]) continue;
+    // An ftrace NOP that crash 8.0.6 leaves unmarked on 6.12 (its call site
+    // is a NOP in the vmlinux file already); we mark it from __mcount_loc.
+    if (ours[i] == crash[i] + " [FTRACE NOP]" && crash[i].find("\tnop") != std::string::npos) continue;
+    // A segment-prefixed NOP: binutils 2.40 (objdump, our libopcodes) spells it
+    // "cs nopw 0x0(...)", crash's gdb 10.2 "nopw %cs:0x0(...)".
+    if (std::string o = ours[i]; o.find("cs nopw 0x0(") != std::string::npos) {
+      o.replace(o.find("cs nopw 0x0("), 12, "nopw %cs:0x0(");
+      if (o == crash[i]) continue;
+    }
     // A per-cpu offset crash leaves bare ("# 0x1fb40") we name.
     static const std::regex named(R"( <[^>]*>)");
     if (ours[i].rfind(crash[i], 0) == 0 && std::regex_match(ours[i].substr(crash[i].size()), named) &&
@@ -288,6 +297,9 @@ TEST_P(DisCrashKernel, LineHeadersAndInstructionsMatchCrash) {
   KINSPECT_REQUIRE_SAMPLE(d, GetParam());
   auto all = nm_symbols(d.path("VMLINUX"));
   auto funcs = pick_functions(all, 150);
+  // 6.2+ kernels put a __pfx_NAME symbol on the padding before each function
+  // (CONFIG_CALL_PADDING); crash 8.0.6 does not name those: not compared.
+  std::erase_if(funcs, [](const NmSym& f) { return f.name.rfind("__pfx_", 0) == 0; });
   // The functions of the incidents, too, and a hot/cold split function
   // (DW_AT_ranges) that another function follows at once.
   for (const char* n : {"schedule", "sysrq_handle_crash", "smp_call_function_many_cond", "__wake_up",
