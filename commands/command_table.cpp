@@ -21,6 +21,7 @@ extern const CommandSpec kEvalCommand;
 extern const CommandSpec kModCommand;
 extern const CommandSpec kVtopCommand;
 extern const CommandSpec kKmemCommand;
+extern const CommandSpec kVmCommand;
 extern const CommandSpec kPtovCommand;
 extern const CommandSpec kStructCommand;
 extern const CommandSpec kUnionCommand;
@@ -63,6 +64,7 @@ const std::array kCommands = {
     &kPtovCommand,
     &kVtopCommand,
     &kKmemCommand,
+    &kVmCommand,
     &kSymCommand,
     &kSysCommand,
     &kStructCommand,

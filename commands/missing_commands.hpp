@@ -16,7 +16,6 @@ struct MissingCommand {
 inline constexpr std::array kMissingCrashCommands = {
     MissingCommand{"timer", "per-CPU timer wheels and hrtimers"},
     MissingCommand{"fuser", "tasks using a file or inode"},
-    MissingCommand{"vm", "a task's virtual memory areas (issue 15)"},
     MissingCommand{"search", "searching memory for a value"},
     MissingCommand{"swap", "swap devices"},
     MissingCommand{"mach", "machine data (cpuinfo, memory map)"},

@@ -11,14 +11,8 @@ namespace kinspect {
 
 namespace {
 
-std::string hexs(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 void print_pte_table(Output& out, const Arch& arch, uint64_t pte) {
-  std::string ptebuf = hexs(pte), phys = hexs(arch.pte_page(pte));
+  std::string ptebuf = hex_digits(pte), phys = hex_digits(arch.pte_page(pte));
   size_t w1 = std::max<size_t>(ptebuf.size(), 3), w2 = std::max<size_t>(phys.size(), 8);
   out.line(centered("PTE", w1, false) + "  " + centered("PHYSICAL", w2, false) + "  FLAGS");
   out.line(centered(ptebuf, w1, true) + "  " + centered(phys, w2, true) + "  " + arch.pte_flags(pte));
@@ -32,7 +26,7 @@ Status print_page_line(Output& out, Program& prog, uint64_t paddr) {
 }
 
 void print_head(Output& out, uint64_t vaddr, const std::string& phys) {
-  std::string v = hexs(vaddr);
+  std::string v = hex_digits(vaddr);
   size_t w = std::max<size_t>(v.size(), 16);
   std::string head = std::string("VIRTUAL") + std::string(w - 7 + 2, ' ') + "PHYSICAL        ";
   out.line(head);
@@ -43,7 +37,7 @@ Status vtop_one(CommandContext& ctx, uint64_t vaddr) {
   Program& prog = *ctx.program;
   const Arch& arch = prog.arch();
   if (!arch.is_kernel_address(vaddr))
-    return fail(Errc::unsupported, "vtop " + hexs(vaddr) +
+    return fail(Errc::unsupported, "vtop " + hex_digits(vaddr) +
                                        ": user addresses need a task context (-c PID), not implemented yet");
   auto t = arch.kwalk(vaddr);
   if (!t) {
@@ -51,7 +45,7 @@ Status vtop_one(CommandContext& ctx, uint64_t vaddr) {
     ctx.out.line("");
     return fail(std::move(t).error());
   }
-  print_head(ctx.out, vaddr, hexs(t->paddr));
+  print_head(ctx.out, vaddr, hex_digits(t->paddr));
   ctx.out.line("");
   ctx.out.write(arch.walk_text(*t));
   ctx.out.line("");
@@ -88,7 +82,7 @@ Status cmd_ptov(CommandContext& ctx, const Args& args) {
     if (!pa) return fail(Errc::invalid_argument, "invalid physical address: " + w.text);
     auto va = ctx.program->arch().ptov(*pa);
     if (!va) return fail(Errc::not_present, "physical address " + hex(*pa) + " is not in the direct map", *pa);
-    print_head(ctx.out, *va, hexs(*pa));
+    print_head(ctx.out, *va, hex_digits(*pa));
   }
   return {};
 }
