@@ -332,6 +332,15 @@ TEST_P(BtQemuCpus, CpuTracesStartWithDrgns) {
     ASSERT_LT(cpus, traces.size());
     const auto& got = traces[cpus].pcs;
     ASSERT_GE(expect.size(), 2u) << l;
+    // drgn 0.0.22 can get stuck on a leaf frame that has not stored its
+    // frame record (CPU 0 of the remade arm64-sysrq sample: interrupted in
+    // arch_local_irq_restore, drgn repeats that pc to its 1024-frame limit;
+    // we go on through lr to try_to_wake_up): compare up to the repeat.
+    for (size_t i = 1; i < expect.size(); ++i)
+      if (expect[i] == expect[i - 1]) {
+        expect.resize(i);
+        break;
+      }
     ASSERT_GE(got.size(), expect.size()) << traces[cpus].header;
     EXPECT_EQ(join({got.begin(), got.begin() + static_cast<long>(expect.size())}), join(expect))
         << traces[cpus].header;

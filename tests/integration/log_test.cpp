@@ -32,6 +32,10 @@ TEST_P(X86Log, MatchesCrashLineForLine) {
   std::string vmcore = d.reference_vmcore();
   for (std::string cmd : {"log", "log -t", "log -m", "log -d", "log -T", "log -tmd"}) {
     SCOPED_TRACE(cmd);
+    // log -T adds the boot time, which crash takes from its uptime: trixie's
+    // crash 8.0.6 has 6.12's uptime wrong (00:03:48 for 15 s of jiffies, see
+    // open_dump_test), so its -T times are 213 s early there.
+    if (cmd == "log -T" && d.path("TOOLS") == "trixie") continue;
     RunResult crash = run_crash(d, vmcore, cmd + "\n");
     ASSERT_EQ(crash.status, 0) << crash.err;
     RunResult ki = run_kinspect({"-s", d.path("VMLINUX"), vmcore}, cmd + "\n");
