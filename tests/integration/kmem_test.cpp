@@ -17,34 +17,6 @@ using namespace kinspect::testing;
 
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> v;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) v.push_back(l);
-  return v;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-// kinspect's output of each command of a script, by the "kinspect> CMD" lines.
-std::map<std::string, std::string> by_command(const std::string& out) {
-  std::map<std::string, std::string> m;
-  std::string cmd;
-  for (const auto& l : lines_of(out)) {
-    if (l.rfind("kinspect> ", 0) == 0) {
-      cmd = l.substr(10);
-      continue;
-    }
-    if (!cmd.empty()) m[cmd] += l + "\n";
-  }
-  return m;
-}
-
 // crash's output of "kmem -i / -V / -z / -s" run in that order, cut at the
 // first line of each report.
 std::map<std::string, std::string> crash_reports(const std::string& out) {
@@ -131,7 +103,7 @@ TEST_P(KmemProc, AgreesWithTheGuestsProc) {
   ASSERT_EQ(k.status, 0) << k.err;
   auto mine = by_command(k.out);
   std::string proc = d.path("GUEST_PROC") + "/proc/";
-  auto meminfo = proc_fields(slurp(proc + "meminfo"));
+  auto meminfo = proc_fields(file_text(proc + "meminfo"));
   ASSERT_GT(meminfo["MemTotal:"], 0);
   const long page_kb = 4;  // both Debian kernels use 4K pages
   // TOTAL MEM and COMMIT LIMIT do not move between the guest's print and the crash.
@@ -148,7 +120,7 @@ TEST_P(KmemProc, AgreesWithTheGuestsProc) {
 
   // Counters /proc/vmstat prints under the enumerator's own spelling
   // agree within the churn between the guest's print and the crash.
-  auto vmstat = proc_fields(slurp(proc + "vmstat"));
+  auto vmstat = proc_fields(file_text(proc + "vmstat"));
   std::map<std::string, long> counters;
   for (const auto& l : lines_of(mine["kmem -V"])) {
     auto colon = l.find(": ");
@@ -174,7 +146,7 @@ TEST_P(KmemProc, AgreesWithTheGuestsProc) {
 
   // The same caches as /proc/slabinfo, each with as many objects per slab.
   std::set<std::string> want, got;
-  for (const auto& l : lines_of(slurp(proc + "slabinfo"))) {
+  for (const auto& l : lines_of(file_text(proc + "slabinfo"))) {
     if (l.empty() || l[0] == '#' || l.rfind("slabinfo", 0) == 0) continue;
     want.insert(l.substr(0, l.find(' ')));
   }
@@ -186,7 +158,7 @@ TEST_P(KmemProc, AgreesWithTheGuestsProc) {
 
   // Zone sizes: zoneinfo's "spanned" and "present" of each populated zone.
   std::vector<long> spanned;
-  for (const auto& l : lines_of(slurp(proc + "zoneinfo"))) {
+  for (const auto& l : lines_of(file_text(proc + "zoneinfo"))) {
     std::istringstream f(l);
     std::string k;
     long v;
@@ -204,7 +176,7 @@ TEST_P(KmemProc, AgreesWithTheGuestsProc) {
   for (const auto& l : lines_of(mine["kmem -v"]))
     if (l.size() > 70 && l.rfind("   VMAP", 0) != 0) sizes_mine.insert(std::atol(l.substr(l.rfind(' ')).c_str()));
   size_t info = 0, found = 0;
-  for (const auto& l : lines_of(slurp(proc + "vmallocinfo"))) {
+  for (const auto& l : lines_of(file_text(proc + "vmallocinfo"))) {
     std::istringstream f(l);
     std::string range;
     long size = 0;

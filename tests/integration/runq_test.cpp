@@ -16,13 +16,6 @@ namespace {
 
 class Runq : public ::testing::TestWithParam<const char*> {};
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> v;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) v.push_back(l);
-  return v;
-}
-
 bool queued_line(const std::string& l) { return l.rfind("     [", 0) == 0; }
 
 TEST_P(Runq, QueuedTasksEqualDrgnAndTheRestEqualsCrash) {

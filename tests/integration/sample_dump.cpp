@@ -40,6 +40,26 @@ std::map<std::string, std::string> parse_env(const std::string& text) {
 
 std::string file_text(const std::string& path) { return slurp(path); }
 
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> v;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) v.push_back(l);
+  return v;
+}
+
+std::map<std::string, std::string> by_command(const std::string& out) {
+  std::map<std::string, std::string> m;
+  std::string cmd;
+  for (const auto& l : lines_of(out)) {
+    if (l.rfind("kinspect> ", 0) == 0) {
+      cmd = l.substr(10);
+      continue;
+    }
+    if (!cmd.empty()) m[cmd] += l + "\n";
+  }
+  return m;
+}
+
 std::string shell_quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);

@@ -75,6 +75,10 @@ RunResult run_drgn(const SampleDump& d, const std::string& script, const std::st
 RunResult run_crash(const SampleDump& d, const std::string& vmcore, const std::string& input);
 // A file's whole text ("" when it cannot be read).
 std::string file_text(const std::string& path);
+// A text's lines, without their newlines.
+std::vector<std::string> lines_of(const std::string& text);
+// kinspect's output of each command of a script, keyed by its "kinspect> CMD" echo line.
+std::map<std::string, std::string> by_command(const std::string& out);
 // kinspect's output for a script, without the "kinspect> CMD" echo lines.
 std::string strip_echo(const std::string& out);
 

@@ -25,13 +25,6 @@ std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> v;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) v.push_back(l);
-  return v;
-}
-
 std::vector<std::string> words_of(const std::string& l) {
   std::istringstream in(l);
   std::vector<std::string> v;

@@ -17,13 +17,6 @@ using namespace kinspect::testing;
 
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> v;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) v.push_back(l);
-  return v;
-}
-
 // The first line starting with prefix, or "".
 std::string line_starting(const std::vector<std::string>& lines, const std::string& prefix) {
   for (const auto& l : lines)

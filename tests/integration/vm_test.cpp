@@ -17,13 +17,6 @@ using namespace kinspect::testing;
 
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> v;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) v.push_back(l);
-  return v;
-}
-
 // The pids whose maps the guest printed.
 std::vector<std::string> guest_pids(const std::string& guest_proc) {
   std::vector<std::string> pids;
@@ -62,20 +55,6 @@ std::string vm_vma(const std::string& line) {
   uint64_t fl = std::stoull(flags, nullptr, 16);
   std::string perms = std::string(fl & 1 ? "r" : "-") + (fl & 2 ? "w" : "-") + (fl & 4 ? "x" : "-") + (fl & 8 ? "s" : "p");
   return start + " " + end + " " + perms + " " + path;
-}
-
-// kinspect's output of each command of a script, by the "kinspect> CMD" lines.
-std::map<std::string, std::string> by_command(const std::string& out) {
-  std::map<std::string, std::string> m;
-  std::string cmd;
-  for (const auto& l : lines_of(out)) {
-    if (l.rfind("kinspect> ", 0) == 0) {
-      cmd = l.substr(10);
-      continue;
-    }
-    if (!cmd.empty()) m[cmd] += l + "\n";
-  }
-  return m;
 }
 
 class VmMaps : public ::testing::TestWithParam<const char*> {};
